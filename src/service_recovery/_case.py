@@ -1,0 +1,302 @@
+"""The case: an immutable value, and the fold that derives it from its events.
+
+A case is its history plus the facts the guards read (venting finished?
+follow-up done? actions still open?). The facts are a cache of the history:
+:func:`fold` computes them from the events alone, with no policy and no
+guards, which is what makes replay and ``from_dict`` fast and exact.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from ._commands import (
+    AcceptSolution,
+    Acknowledge,
+    Apologize,
+    Approve,
+    Close,
+    Command,
+    CompleteAction,
+    DeclineSolution,
+    Escalate,
+    FinishVenting,
+    FollowUp,
+    IdentifyCause,
+    Open,
+    ProposeSolution,
+    ReflectBack,
+    Reopen,
+)
+from ._events import Event
+from ._stages import Stage
+from ._values import Channel, Customer, FollowUpOutcome, Money, Severity
+
+
+@attrs.frozen(repr=False)
+class Case:
+    """One complaint, as it stands after its history.
+
+    Cases are values: :meth:`Workflow.apply` returns a *new* case and never
+    changes the one it was given. Build them with :meth:`Workflow.open`,
+    :meth:`Workflow.replay` or :func:`from_dict`, not by hand.
+
+    Attributes:
+        id, customer, channel, severity, summary, opened_at: what was reported.
+        stage: where the case stands.
+        history: every accepted event, oldest first.
+        acknowledged_at: when the customer first got an answer.
+        summary_confirmed: the latest reflected summary was confirmed.
+        venting_finished: the customer has said everything.
+        apologized: an apology was made in this conversation.
+        cause: the identified root cause, if any.
+        proposal: the plan on the table, awaiting the customer's answer.
+        plan: the plan the customer accepted; its actions are promises.
+        open_actions: indexes of promised actions not yet completed.
+        escalation: the pending escalation, if any.
+        approved_amount: the compensation an approver has cleared.
+        follow_up_attempts: unanswered follow-ups since resolution.
+        followed_up: the customer confirmed they are satisfied.
+        closed_at: when the case was closed, while it is closed.
+    """
+
+    id: str
+    customer: Customer
+    channel: Channel
+    severity: Severity
+    summary: str
+    opened_at: datetime
+    stage: Stage
+    history: tuple[Event, ...]
+    acknowledged_at: datetime | None = None
+    summary_confirmed: bool = False
+    venting_finished: bool = False
+    apologized: bool = False
+    cause: IdentifyCause | None = None
+    proposal: ProposeSolution | None = None
+    plan: ProposeSolution | None = None
+    open_actions: frozenset[int] = frozenset()
+    escalation: Escalate | None = None
+    approved_amount: Money | None = None
+    follow_up_attempts: int = 0
+    followed_up: bool = False
+    closed_at: datetime | None = None
+
+    @property
+    def version(self) -> int:
+        """How many events the case has; stores use it for optimistic concurrency."""
+        return len(self.history)
+
+    @property
+    def last_at(self) -> datetime:
+        """When the latest event happened; the next command may not be earlier."""
+        return self.history[-1].command.at
+
+    @property
+    def escalation_pending(self) -> bool:
+        """Whether an escalation awaits approval."""
+        return self.escalation is not None
+
+    def __repr__(self) -> str:
+        return (
+            f"<Case {self.id!r} {self.stage.value} v{self.version} "
+            f"{self.severity.value} via {self.channel.value}>"
+        )
+
+
+FIELDS: tuple[str, ...] = tuple(field.name for field in attrs.fields(Case))
+_read_all = operator.attrgetter(*FIELDS)
+
+Facts = dict[str, Any]
+"""The case's fields while an event is folded in; frozen into a :class:`Case` after."""
+
+
+def _opened(facts: Facts, command: Open) -> None:
+    facts.update(
+        id=command.case_id,
+        customer=command.customer,
+        channel=command.channel,
+        severity=command.severity,
+        summary=command.summary,
+        opened_at=command.at,
+    )
+
+
+def _acknowledged(facts: Facts, command: Acknowledge) -> None:
+    if facts["acknowledged_at"] is None:
+        facts["acknowledged_at"] = command.at
+
+
+def _reflected(facts: Facts, command: ReflectBack) -> None:
+    facts["summary_confirmed"] = command.confirmed
+
+
+def _vented(facts: Facts, command: FinishVenting) -> None:
+    facts["venting_finished"] = True
+
+
+def _apologized(facts: Facts, command: Apologize) -> None:
+    facts["apologized"] = True
+
+
+def _diagnosed(facts: Facts, command: IdentifyCause) -> None:
+    facts["cause"] = command
+
+
+def _proposed(facts: Facts, command: ProposeSolution) -> None:
+    facts["proposal"] = command
+
+
+def _declined(facts: Facts, command: DeclineSolution) -> None:
+    facts["proposal"] = None
+
+
+def _accepted(facts: Facts, command: AcceptSolution) -> None:
+    plan = facts["proposal"]
+    facts.update(
+        plan=plan,
+        proposal=None,
+        open_actions=frozenset(range(len(plan.actions))) if plan is not None else frozenset(),
+    )
+
+
+def _completed(facts: Facts, command: CompleteAction) -> None:
+    facts["open_actions"] = facts["open_actions"] - {command.index}
+
+
+def _escalated(facts: Facts, command: Escalate) -> None:
+    facts["escalation"] = command
+
+
+def _approved(facts: Facts, command: Approve) -> None:
+    escalation = facts["escalation"]
+    facts["escalation"] = None
+    if escalation is not None and escalation.amount is not None:
+        facts["approved_amount"] = escalation.amount
+
+
+def _followed_up(facts: Facts, command: FollowUp) -> None:
+    if command.outcome is FollowUpOutcome.SATISFIED:
+        facts["followed_up"] = True
+    elif command.outcome is FollowUpOutcome.NO_ANSWER:
+        facts["follow_up_attempts"] += 1
+    else:
+        _restart_conversation(facts)
+
+
+def _closed(facts: Facts, command: Close) -> None:
+    facts["closed_at"] = command.at
+
+
+def _reopened(facts: Facts, command: Reopen) -> None:
+    _restart_conversation(facts)
+
+
+def _restart_conversation(facts: Facts) -> None:
+    """An unhappy customer is heard again from the start: new venting, new plan."""
+    facts.update(
+        summary_confirmed=False,
+        venting_finished=False,
+        apologized=False,
+        proposal=None,
+        plan=None,
+        open_actions=frozenset(),
+        escalation=None,
+        approved_amount=None,
+        follow_up_attempts=0,
+        followed_up=False,
+        closed_at=None,
+    )
+
+
+_FOLDS: dict[type[Command], Callable[[Facts, Any], None]] = {
+    Open: _opened,
+    Acknowledge: _acknowledged,
+    ReflectBack: _reflected,
+    FinishVenting: _vented,
+    Apologize: _apologized,
+    IdentifyCause: _diagnosed,
+    ProposeSolution: _proposed,
+    DeclineSolution: _declined,
+    AcceptSolution: _accepted,
+    CompleteAction: _completed,
+    Escalate: _escalated,
+    Approve: _approved,
+    FollowUp: _followed_up,
+    Close: _closed,
+    Reopen: _reopened,
+}
+
+
+def _fold_one(facts: Facts, event: Event) -> None:
+    command = event.command
+    update = _FOLDS.get(type(command))
+    if update is None:
+        for kind in type(command).__mro__[1:]:
+            if kind in _FOLDS:
+                update = _FOLDS[kind]
+                break
+    if update is not None:
+        update(facts, command)
+    facts["stage"] = event.stage
+
+
+def advance(case: Case, event: Event) -> Case:
+    """Return *case* with one more *event* folded in."""
+    facts = dict(zip(FIELDS, _read_all(case), strict=True))
+    facts["history"] = (*case.history, event)
+    _fold_one(facts, event)
+    return Case(**facts)
+
+
+def fold(events: Iterable[Event]) -> Case:
+    """Build the case that *events* describe; the first event must be an ``Open``.
+
+    The caller checks the shape of the history first (see
+    :func:`check_history`); this function trusts it.
+    """
+    history = tuple(events)
+    facts: Facts = dict(_DEFAULTS)
+    facts["history"] = history
+    for event in history:
+        _fold_one(facts, event)
+    return Case(**facts)
+
+
+_DEFAULTS: tuple[tuple[str, Any], ...] = tuple(
+    (field.name, field.default) for field in attrs.fields(Case)
+)
+
+
+def check_history(events: Iterable[object]) -> list[str]:
+    """List what makes *events* impossible as a case's history ([] if fine)."""
+    problems: list[str] = []
+    previous: datetime | None = None
+    count = 0
+    for position, event in enumerate(events):
+        count += 1
+        where = f"history[{position}]"
+        if not isinstance(event, Event):
+            problems.append(f"{where}: expected an Event, got {type(event).__name__}")
+            continue
+        if not isinstance(event.command, Command) or not isinstance(event.stage, Stage):
+            problems.append(f"{where}: an Event holds a Command and a Stage")
+            continue
+        if position == 0 and not isinstance(event.command, Open):
+            problems.append(f"{where}: a history starts with Open, not {event.kind}")
+        if position > 0 and isinstance(event.command, Open):
+            problems.append(f"{where}: Open can only be the first event")
+        if previous is not None and event.command.at < previous:
+            problems.append(
+                f"{where}: at {event.command.at.isoformat()} is before the previous event "
+                f"({previous.isoformat()})"
+            )
+        previous = event.command.at
+    if count == 0:
+        problems.append("history: empty; a case's history starts with its Open event")
+    return problems

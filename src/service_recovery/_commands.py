@@ -1,0 +1,260 @@
+"""Commands: what an actor asks the workflow to do to a case.
+
+Every command is a frozen value with ``by`` (the :class:`Actor`), ``at`` (an
+aware datetime) and an optional ``id`` that makes re-delivery idempotent.
+Fields are checked when the command is built, so a malformed command never
+reaches a case.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+import attrs
+
+from ._errors import InvalidValue
+from ._values import (
+    Action,
+    Actor,
+    Channel,
+    Compensation,
+    Customer,
+    FollowUpOutcome,
+    Money,
+    Severity,
+    require_aware,
+    require_text,
+    require_type,
+)
+
+
+def _optional_id(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        require_text(instance, attribute, value)
+
+
+def _optional(kind: type) -> Any:
+    check = require_type(kind)
+
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            check(instance, attribute, value)
+
+    return validate
+
+
+def _actions(value: object) -> tuple[Any, ...]:
+    return tuple(value) if isinstance(value, list | tuple) else value  # type: ignore[return-value]
+
+
+def _each_action(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    require_type(tuple)(instance, attribute, value)
+    assert isinstance(value, tuple)
+    for position, action in enumerate(value):
+        if not isinstance(action, Action):
+            raise InvalidValue(
+                f"actions[{position}]: expected Action, got {type(action).__name__} {action!r}",
+                field="actions",
+            )
+
+
+@attrs.frozen(kw_only=True)
+class Command:
+    """Base of every command. Not applied on its own.
+
+    Attributes:
+        by: who asks.
+        at: when, timezone-aware. Commands apply in time order.
+        id: optional idempotency key; a command whose id the case has already
+            accepted is a no-op when re-delivered.
+    """
+
+    title: ClassVar[str] = "Command"
+
+    by: Actor = attrs.field(validator=require_type(Actor))
+    at: datetime = attrs.field(validator=require_aware)
+    id: str | None = attrs.field(default=None, validator=_optional_id)
+
+
+@attrs.frozen(kw_only=True)
+class Open(Command):
+    """Record a new complaint. Issued by :meth:`Workflow.open`; the first event of every case."""
+
+    title: ClassVar[str] = "Open the case"
+
+    case_id: str = attrs.field(validator=require_text)
+    customer: Customer = attrs.field(validator=require_type(Customer))
+    channel: Channel = attrs.field(validator=require_type(Channel))
+    severity: Severity = attrs.field(validator=require_type(Severity))
+    summary: str = attrs.field(validator=require_text)
+
+
+@attrs.frozen(kw_only=True)
+class Acknowledge(Command):
+    """Answer the customer: we have your complaint and we are on it."""
+
+    title: ClassVar[str] = "Acknowledge"
+
+    message: str = attrs.field(default="", validator=require_type(str))
+
+
+@attrs.frozen(kw_only=True)
+class Listen(Command):
+    """Let the customer say everything, without interrupting; note what they say."""
+
+    title: ClassVar[str] = "Listen"
+
+    note: str = attrs.field(default="", validator=require_type(str))
+
+
+@attrs.frozen(kw_only=True)
+class ReflectBack(Command):
+    """Paraphrase what you heard; ``confirmed`` says whether the customer agreed."""
+
+    title: ClassVar[str] = "Reflect back"
+
+    summary: str = attrs.field(validator=require_text)
+    confirmed: bool = attrs.field(validator=require_type(bool))
+
+
+@attrs.frozen(kw_only=True)
+class FinishVenting(Command):
+    """Mark that the customer has said everything (needs a confirmed summary)."""
+
+    title: ClassVar[str] = "Finish venting"
+
+
+@attrs.frozen(kw_only=True)
+class Apologize(Command):
+    """Apologise sincerely and take ownership, without excuses or blame."""
+
+    title: ClassVar[str] = "Apologize"
+
+    message: str = attrs.field(validator=require_text)
+
+
+@attrs.frozen(kw_only=True)
+class IdentifyCause(Command):
+    """Record the root cause among all the things the customer mentioned."""
+
+    title: ClassVar[str] = "Identify the cause"
+
+    category: str = attrs.field(validator=require_text)
+    detail: str = attrs.field(default="", validator=require_type(str))
+
+
+@attrs.frozen(kw_only=True)
+class ProposeSolution(Command):
+    """Propose a concrete plan: actions with due dates, and compensation if any."""
+
+    title: ClassVar[str] = "Propose a solution"
+
+    plan: str = attrs.field(validator=require_text)
+    actions: tuple[Action, ...] = attrs.field(converter=_actions, validator=_each_action)
+    compensation: Compensation | None = attrs.field(default=None, validator=_optional(Compensation))
+
+
+@attrs.frozen(kw_only=True)
+class AcceptSolution(Command):
+    """The customer agrees to the proposed plan; its actions become promises."""
+
+    title: ClassVar[str] = "Accept the solution"
+
+
+@attrs.frozen(kw_only=True)
+class DeclineSolution(Command):
+    """The customer declines the plan; work out another one together."""
+
+    title: ClassVar[str] = "Decline the solution"
+
+    reason: str = attrs.field(default="", validator=require_type(str))
+
+
+@attrs.frozen(kw_only=True)
+class Escalate(Command):
+    """Ask for approval above the actor's authority, optionally for an amount."""
+
+    title: ClassVar[str] = "Escalate"
+
+    reason: str = attrs.field(validator=require_text)
+    amount: Money | None = attrs.field(default=None, validator=_optional(Money))
+
+
+@attrs.frozen(kw_only=True)
+class Approve(Command):
+    """Approve the pending escalation (by someone else whose authority covers it)."""
+
+    title: ClassVar[str] = "Approve"
+
+    note: str = attrs.field(default="", validator=require_type(str))
+
+
+@attrs.frozen(kw_only=True)
+class CompleteAction(Command):
+    """Mark the promised action at ``index`` of the accepted plan as done."""
+
+    title: ClassVar[str] = "Complete an action"
+
+    index: int = attrs.field(validator=require_type(int))
+
+
+@attrs.frozen(kw_only=True)
+class SendUpdate(Command):
+    """Tell the customer where things stand while the plan is carried out."""
+
+    title: ClassVar[str] = "Send an update"
+
+    message: str = attrs.field(validator=require_text)
+
+
+@attrs.frozen(kw_only=True)
+class FollowUp(Command):
+    """Check back after resolution: was it what they wanted, are they happy now."""
+
+    title: ClassVar[str] = "Follow up"
+
+    outcome: FollowUpOutcome = attrs.field(validator=require_type(FollowUpOutcome))
+    note: str = attrs.field(default="", validator=require_type(str))
+
+
+@attrs.frozen(kw_only=True)
+class Close(Command):
+    """Close the case (after a follow-up)."""
+
+    title: ClassVar[str] = "Close"
+
+    note: str = attrs.field(default="", validator=require_type(str))
+
+
+@attrs.frozen(kw_only=True)
+class Reopen(Command):
+    """Reopen a closed case within the policy's reopen window."""
+
+    title: ClassVar[str] = "Reopen"
+
+    reason: str = attrs.field(validator=require_text)
+
+
+COMMAND_TYPES: tuple[type[Command], ...] = (
+    Open,
+    Acknowledge,
+    Listen,
+    ReflectBack,
+    FinishVenting,
+    Apologize,
+    IdentifyCause,
+    ProposeSolution,
+    AcceptSolution,
+    DeclineSolution,
+    Escalate,
+    Approve,
+    CompleteAction,
+    SendUpdate,
+    FollowUp,
+    Close,
+    Reopen,
+)
+"""Every command type, in the order a case usually meets them."""
+
+COMMANDS_BY_NAME: dict[str, type[Command]] = {kind.__name__: kind for kind in COMMAND_TYPES}

@@ -1,0 +1,211 @@
+"""The stage graph: which command moves a case from which stage to which.
+
+A graph is data (a tuple of :class:`Edge`) checked when it is built: every
+problem (unreachable stages, dead ends, no way to ``closed``) is collected
+into one :class:`InvalidPolicy`, so a broken definition fails at start-up,
+never when a case happens to hit it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator
+
+import attrs
+
+from ._case import Case
+from ._commands import (
+    AcceptSolution,
+    Acknowledge,
+    Apologize,
+    Approve,
+    Close,
+    Command,
+    CompleteAction,
+    DeclineSolution,
+    Escalate,
+    FinishVenting,
+    FollowUp,
+    IdentifyCause,
+    Listen,
+    ProposeSolution,
+    ReflectBack,
+    Reopen,
+    SendUpdate,
+)
+from ._errors import InvalidPolicy
+from ._stages import Stage
+from ._values import FollowUpOutcome
+
+
+@attrs.frozen
+class Route:
+    """A named condition choosing between edges of the same command and source.
+
+    Routes are not guards: they never refuse, they pick the destination
+    (a satisfied follow-up goes one way, an unsatisfied one another).
+    """
+
+    name: str
+    test: Callable[[Case, Command], bool] = attrs.field(eq=False)
+
+    def __call__(self, case: Case, command: Command) -> bool:
+        return self.test(case, command)
+
+
+def outcome_is(outcome: FollowUpOutcome) -> Route:
+    """Route a :class:`FollowUp` by its outcome."""
+
+    def test(case: Case, command: Command) -> bool:
+        return getattr(command, "outcome", None) is outcome
+
+    return Route(f"outcome is {outcome.value}", test)
+
+
+def _completes_last_action(case: Case, command: Command) -> bool:
+    return case.open_actions == {getattr(command, "index", None)}
+
+
+LAST_OPEN_ACTION = Route("the last open action", _completes_last_action)
+ACTIONS_REMAIN = Route(
+    "actions remain", lambda case, command: not _completes_last_action(case, command)
+)
+
+
+@attrs.frozen
+class Edge:
+    """``command`` moves a case from ``source`` to ``dest`` (when ``route`` says so)."""
+
+    command: type[Command]
+    source: Stage
+    dest: Stage
+    route: Route | None = None
+
+
+EVERY_OPEN_STAGE: tuple[type[Command], ...] = (Escalate, Approve)
+"""Commands every stage but ``closed`` accepts, staying where it is."""
+
+
+@attrs.frozen
+class StageGraph:
+    """A checked set of edges, with the table the workflow looks moves up in.
+
+    Escalate and Approve are added to every open stage as self-loops, so
+    escalation works wherever the case stands.
+
+    Raises:
+        InvalidPolicy: listing every problem with the graph at once.
+    """
+
+    edges: tuple[Edge, ...] = attrs.field(converter=tuple[Edge, ...])
+    initial: Stage = Stage.REPORTED
+
+    def __attrs_post_init__(self) -> None:
+        problems = list(graph_problems(self.edges, self.initial))
+        if problems:
+            raise InvalidPolicy(problems)
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        """The stages this graph uses, in :class:`Stage` order."""
+        used = {self.initial} | {e.source for e in self.edges} | {e.dest for e in self.edges}
+        return tuple(stage for stage in Stage if stage in used)
+
+    def all_edges(self) -> Iterator[Edge]:
+        """The edges as declared, then the escalation self-loops of every open stage."""
+        yield from self.edges
+        declared = {(edge.command, edge.source) for edge in self.edges}
+        for stage in self.stages:
+            if stage is Stage.CLOSED:
+                continue
+            for command in EVERY_OPEN_STAGE:
+                if (command, stage) not in declared:
+                    yield Edge(command, stage, stage)
+
+    def commands_at(self, stage: Stage) -> tuple[type[Command], ...]:
+        """The command types with an edge out of *stage*, in declaration order."""
+        seen: dict[type[Command], None] = {}
+        for edge in self.all_edges():
+            if edge.source is stage:
+                seen.setdefault(edge.command)
+        return tuple(seen)
+
+
+def graph_problems(edges: Iterable[object], initial: Stage) -> Iterator[str]:
+    """Every problem with a stage graph, as sentences naming the culprit."""
+    valid: list[Edge] = []
+    for position, edge in enumerate(edges):
+        where = f"edges[{position}]"
+        if not isinstance(edge, Edge):
+            yield f"{where}: expected an Edge, got {type(edge).__name__}"
+            continue
+        bad = [
+            f"{name} {value!r} is not a Stage"
+            for name, value in (("source", edge.source), ("dest", edge.dest))
+            if not isinstance(value, Stage)
+        ]
+        if not (isinstance(edge.command, type) and issubclass(edge.command, Command)):
+            bad.append(f"command {edge.command!r} is not a Command type")
+        if bad:
+            yield f"{where}: " + "; ".join(bad)
+            continue
+        valid.append(edge)
+    if not isinstance(initial, Stage):
+        yield f"initial: {initial!r} is not a Stage"
+        return
+    forward: dict[Stage, set[Stage]] = defaultdict(set)
+    backward: dict[Stage, set[Stage]] = defaultdict(set)
+    for edge in valid:
+        forward[edge.source].add(edge.dest)
+        backward[edge.dest].add(edge.source)
+    used = {initial} | set(forward) | set(backward)
+    if Stage.CLOSED not in used:
+        yield "the graph never reaches 'closed': every case must be able to close"
+        return
+    reachable = _closure(initial, forward)
+    for stage in sorted(used - reachable, key=list(Stage).index):
+        yield f"stage '{stage.value}' is unreachable from '{initial.value}'"
+    for stage in sorted(used, key=list(Stage).index):
+        if stage is not Stage.CLOSED and not forward[stage] - {stage}:
+            yield f"stage '{stage.value}' is a dead end: no command leads out of it"
+    can_close = _closure(Stage.CLOSED, backward)
+    for stage in sorted(reachable - can_close, key=list(Stage).index):
+        yield f"stage '{stage.value}' has no path to 'closed'"
+
+
+def _closure(start: Stage, links: dict[Stage, set[Stage]]) -> set[Stage]:
+    seen = {start}
+    todo = deque([start])
+    while todo:
+        for following in links[todo.popleft()]:
+            if following not in seen:
+                seen.add(following)
+                todo.append(following)
+    return seen
+
+
+S = Stage
+DEFAULT_GRAPH = StageGraph(
+    (
+        Edge(Acknowledge, S.REPORTED, S.ACKNOWLEDGED),
+        Edge(Listen, S.ACKNOWLEDGED, S.LISTENING),
+        Edge(Listen, S.LISTENING, S.LISTENING),
+        Edge(ReflectBack, S.LISTENING, S.LISTENING),
+        Edge(FinishVenting, S.LISTENING, S.UNDERSTOOD),
+        Edge(Apologize, S.UNDERSTOOD, S.APOLOGIZED),
+        Edge(IdentifyCause, S.APOLOGIZED, S.DIAGNOSED),
+        Edge(ProposeSolution, S.DIAGNOSED, S.SOLUTION_PROPOSED),
+        Edge(DeclineSolution, S.SOLUTION_PROPOSED, S.DIAGNOSED),
+        Edge(AcceptSolution, S.SOLUTION_PROPOSED, S.RESOLVING),
+        Edge(SendUpdate, S.RESOLVING, S.RESOLVING),
+        Edge(CompleteAction, S.RESOLVING, S.RESOLVED, LAST_OPEN_ACTION),
+        Edge(CompleteAction, S.RESOLVING, S.RESOLVING, ACTIONS_REMAIN),
+        Edge(FollowUp, S.RESOLVED, S.RESOLVED, outcome_is(FollowUpOutcome.NO_ANSWER)),
+        Edge(FollowUp, S.RESOLVED, S.LISTENING, outcome_is(FollowUpOutcome.UNSATISFIED)),
+        Edge(FollowUp, S.RESOLVED, S.FOLLOWED_UP, outcome_is(FollowUpOutcome.SATISFIED)),
+        Edge(Close, S.FOLLOWED_UP, S.CLOSED),
+        Edge(Close, S.RESOLVED, S.CLOSED),
+        Edge(Reopen, S.CLOSED, S.LISTENING),
+    )
+)
+"""The default stage graph of the full recovery practice (see docs/reference/stages.md)."""

@@ -1,0 +1,270 @@
+"""Guards: small named predicates that say why a command must be refused.
+
+A guard returns ``None`` when it has nothing against the command, or a
+sentence an agent can act on. The *contract* guards below run under every
+policy, preset and subclass: they are the product's promise, and no policy
+can switch them off (a policy can only add reasons of its own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._case import Case
+from ._commands import (
+    AcceptSolution,
+    Approve,
+    Close,
+    Command,
+    CompleteAction,
+    Escalate,
+    FinishVenting,
+    ProposeSolution,
+    Reopen,
+)
+from ._stages import Stage
+from ._values import Money, Role
+
+if TYPE_CHECKING:
+    from ._policy import RecoveryPolicy
+
+MIN_FOLLOW_UP_ATTEMPTS = 2
+"""One unanswered call is never enough to close without hearing from the customer."""
+
+
+@attrs.frozen
+class Reason:
+    """Why a command is refused: the guard's name and a sentence for the agent.
+
+    ``str(reason)`` is the sentence, so reasons print well as they are.
+    """
+
+    guard: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+GuardCheck = Callable[["RecoveryPolicy", Case, Any], "str | None"]
+
+
+@attrs.frozen
+class Guard:
+    """A named check of a command type (or of entering a stage).
+
+    Attributes:
+        name: short identifier, shown on diagrams and in :class:`Reason`.
+        check: ``(policy, case, command) -> message | None``.
+        commands: the command types it applies to (empty: see ``entering``).
+        entering: the stages it protects, whatever command leads there.
+        needs_command: false when the check reads only the case, so
+            :meth:`Workflow.allowed` can run it without a command in hand.
+    """
+
+    name: str
+    check: GuardCheck = attrs.field(eq=False)
+    commands: tuple[type[Command], ...] = ()
+    entering: tuple[Stage, ...] = ()
+    needs_command: bool = True
+
+    def reason(self, policy: RecoveryPolicy, case: Case, command: Command | None) -> Reason | None:
+        """Run the check; wrap its message in a :class:`Reason`."""
+        message = self.check(policy, case, command)
+        return None if message is None else Reason(self.name, message)
+
+
+def _venting_finished(policy: RecoveryPolicy, case: Case, command: object) -> str | None:
+    if case.venting_finished:
+        return None
+    return (
+        "The customer has not finished venting: reflect back what you heard and have them "
+        "confirm it, then finish venting before proposing anything"
+    )
+
+
+def _summary_confirmed(policy: RecoveryPolicy, case: Case, command: object) -> str | None:
+    if case.summary_confirmed:
+        return None
+    return (
+        "Nobody has checked what the customer said: reflect back what you heard and have "
+        "them confirm it before moving on"
+    )
+
+
+def _followed_up(policy: RecoveryPolicy, case: Case, command: object) -> str | None:
+    if case.followed_up:
+        return None
+    needed = max(policy.follow_up_attempts_for(case), MIN_FOLLOW_UP_ATTEMPTS)
+    if case.follow_up_attempts >= needed:
+        return None
+    return (
+        "The customer has not been followed up: check back that the fix worked and they are "
+        f"happy ({case.follow_up_attempts} of {needed} unanswered attempts so far; close "
+        "only after they confirm, or after every attempt went unanswered)"
+    )
+
+
+def _no_pending_escalation(policy: RecoveryPolicy, case: Case, command: object) -> str | None:
+    if case.escalation is None:
+        return None
+    return (
+        f"An escalation is waiting for approval ({case.escalation.reason}): "
+        "a supervisor or manager must approve it first"
+    )
+
+
+def _within_authority(policy: RecoveryPolicy, case: Case, command: ProposeSolution) -> str | None:
+    if command.compensation is None:
+        return None
+    amount = command.compensation.amount
+    limit = policy.authority_for(command.by)
+    if _covers(limit, amount):
+        return None
+    if case.approved_amount is not None and _covers(case.approved_amount, amount):
+        return None
+    role = command.by.role.value
+    if limit.currency != amount.currency:
+        return (
+            f"Compensation of {amount} is in another currency than the {role}'s authority "
+            f"({limit}): escalate it for approval"
+        )
+    return (
+        f"Compensation of {amount} is above the {role}'s authority of {limit}: escalate "
+        "with the amount and get it approved by a role whose authority covers it"
+    )
+
+
+def _covers(limit: Money, amount: Money) -> bool:
+    return limit.currency == amount.currency and amount.amount <= limit.amount
+
+
+def _has_actions(policy: RecoveryPolicy, case: Case, command: ProposeSolution) -> str | None:
+    if not command.actions:
+        return (
+            "The plan has no concrete action: agree at least one action with a due date "
+            '(for example "refund issued within 5 days")'
+        )
+    late = [
+        f"#{index} is due {action.due.isoformat()}"
+        for index, action in enumerate(command.actions)
+        if action.due < command.at
+    ]
+    if late:
+        return "Promised actions cannot be due in the past: " + ", ".join(late)
+    return None
+
+
+def _proposal_on_table(policy: RecoveryPolicy, case: Case, command: object) -> str | None:
+    if case.proposal is not None:
+        return None
+    return "No solution is on the table: propose one first"
+
+
+def _action_open(policy: RecoveryPolicy, case: Case, command: CompleteAction) -> str | None:
+    count = len(case.plan.actions) if case.plan is not None else 0
+    if count == 0:
+        return "There is no accepted plan with promised actions to complete"
+    if not 0 <= command.index < count:
+        return (
+            f"There is no promised action #{command.index}: the plan has {count} "
+            f"action(s), numbered 0 to {count - 1}"
+        )
+    if command.index not in case.open_actions:
+        return f"Promised action #{command.index} is already completed"
+    return None
+
+
+def _can_escalate(policy: RecoveryPolicy, case: Case, command: object) -> str | None:
+    if case.escalation is None:
+        return None
+    return "An escalation is already pending: wait for its approval"
+
+
+def _escalation_pending(policy: RecoveryPolicy, case: Case, command: object) -> str | None:
+    if case.escalation is not None:
+        return None
+    return "There is nothing to approve: no escalation is pending"
+
+
+def _approver_qualified(policy: RecoveryPolicy, case: Case, command: Approve) -> str | None:
+    escalation = case.escalation
+    if escalation is None:
+        return None
+    if command.by.id == escalation.by.id:
+        return "Nobody can approve their own escalation: ask a supervisor or manager"
+    limit = policy.authority_for(command.by)
+    if escalation.amount is not None:
+        if _covers(limit, escalation.amount):
+            return None
+        return (
+            f"The {command.by.role.value}'s authority ({limit}) does not cover the "
+            f"{escalation.amount} asked for: a higher role must approve"
+        )
+    if command.by.role is Role.SYSTEM or not _outranks(policy, command, escalation):
+        return (
+            f"A {command.by.role.value} cannot approve an escalation raised by a "
+            f"{escalation.by.role.value}: it needs a role with more authority"
+        )
+    return None
+
+
+def _outranks(policy: RecoveryPolicy, approve: Approve, escalate: Escalate) -> bool:
+    mine = policy.authority_for(approve.by)
+    theirs = policy.authority_for(escalate.by)
+    return mine.currency != theirs.currency or mine.amount > theirs.amount
+
+
+def _within_reopen_window(policy: RecoveryPolicy, case: Case, command: Reopen) -> str | None:
+    if case.closed_at is None:
+        return "The case is not closed"
+    window = policy.reopen_window_for(case)
+    if command.at - case.closed_at <= window:
+        return None
+    return (
+        f"The reopen window of {window.days} day(s) after closing has passed: "
+        "open a new case and link this one"
+    )
+
+
+CONTRACT_GUARDS: tuple[Guard, ...] = (
+    Guard(
+        "venting finished",
+        _venting_finished,
+        commands=(ProposeSolution,),
+        entering=(Stage.SOLUTION_PROPOSED,),
+        needs_command=False,
+    ),
+    Guard("summary confirmed", _summary_confirmed, commands=(FinishVenting,), needs_command=False),
+    Guard(
+        "followed up",
+        _followed_up,
+        commands=(Close,),
+        entering=(Stage.CLOSED,),
+        needs_command=False,
+    ),
+    Guard("within authority", _within_authority, commands=(ProposeSolution,)),
+)
+"""The guards every workflow runs, whatever its policy."""
+
+STEP_GUARDS: tuple[Guard, ...] = (
+    Guard(
+        "no pending escalation",
+        _no_pending_escalation,
+        commands=(ProposeSolution, AcceptSolution, Close),
+        needs_command=False,
+    ),
+    Guard("concrete plan", _has_actions, commands=(ProposeSolution,)),
+    Guard(
+        "proposal on the table", _proposal_on_table, commands=(AcceptSolution,), needs_command=False
+    ),
+    Guard("action open", _action_open, commands=(CompleteAction,)),
+    Guard("one escalation at a time", _can_escalate, commands=(Escalate,), needs_command=False),
+    Guard("escalation pending", _escalation_pending, commands=(Approve,), needs_command=False),
+    Guard("approver qualified", _approver_qualified, commands=(Approve,)),
+    Guard("within reopen window", _within_reopen_window, commands=(Reopen,)),
+)
+"""Guards that keep each step's data meaningful; also run under every policy."""

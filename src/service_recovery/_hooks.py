@@ -1,0 +1,140 @@
+"""Hooks: where the host application attaches its side effects.
+
+Hooks are plain callables taking one :class:`HookContext`. They are attached
+with decorators on :attr:`Workflow.hooks` and run in a published order (see
+docs/reference/hooks.md); the failure policy is enforced by the workflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+
+from ._case import Case
+from ._commands import Command
+from ._errors import InvalidValue
+from ._events import Event
+from ._stages import Stage
+
+if TYPE_CHECKING:
+    from ._workflow import Workflow
+
+
+@attrs.frozen
+class HookContext:
+    """Everything a hook may want to know, in one object.
+
+    Attributes:
+        point: which hook point runs: ``"before"``, ``"exit"``, ``"enter"``,
+            ``"after"`` or ``"any"``.
+        command: the command being applied.
+        case_before: the case before the command (``None`` when opening).
+        case_after: the new case; ``None`` in a before-hook.
+        event: the recorded event; ``None`` in a before-hook.
+        workflow: the workflow running the hook.
+    """
+
+    point: str
+    command: Command
+    case_before: Case | None
+    case_after: Case | None
+    event: Event | None
+    workflow: Workflow
+
+
+Hook = Callable[[HookContext], object]
+"""A hook: any callable taking a :class:`HookContext`; its return value is ignored."""
+
+H = TypeVar("H", bound=Hook)
+
+_Filter = frozenset[Any] | None
+
+
+class Hooks:
+    """The hooks attached to one workflow, by point, in registration order.
+
+    >>> import service_recovery as sr
+    >>> workflow = sr.Workflow()
+    >>> @workflow.hooks.on_enter(sr.Stage.CLOSED)
+    ... def thank_customer(ctx):
+    ...     print("Thank you,", ctx.case_after.customer.name)
+    """
+
+    __slots__ = ("_any", "_points")
+
+    def __init__(self) -> None:
+        self._points: dict[str, list[tuple[_Filter, Hook]]] = {
+            "before": [],
+            "exit": [],
+            "enter": [],
+            "after": [],
+        }
+        self._any: list[Hook] = []
+
+    def before(self, *commands: type[Command]) -> Callable[[H], H]:
+        """Run before *commands* (all commands if none given); may raise :class:`Veto`.
+
+        Nothing has changed when a before-hook runs, and nothing will if it raises.
+        """
+        return self._register("before", _command_filter(commands))
+
+    def after(self, *commands: type[Command]) -> Callable[[H], H]:
+        """Run after *commands* (all if none given) were accepted and recorded."""
+        return self._register("after", _command_filter(commands))
+
+    def on_enter(self, *stages: Stage) -> Callable[[H], H]:
+        """Run when a case enters one of *stages* (any stage if none given)."""
+        return self._register("enter", _stage_filter(stages))
+
+    def on_exit(self, *stages: Stage) -> Callable[[H], H]:
+        """Run when a case leaves one of *stages* (any stage if none given)."""
+        return self._register("exit", _stage_filter(stages))
+
+    def on_command(self, hook: H) -> H:
+        """Run last after every accepted command, whatever it was (an audit log, say)."""
+        self._any.append(_callable(hook))
+        return hook
+
+    def _register(self, point: str, selector: _Filter) -> Callable[[H], H]:
+        def attach(hook: H) -> H:
+            self._points[point].append((selector, _callable(hook)))
+            return hook
+
+        return attach
+
+    def selected(self, point: str, key: object) -> Iterator[Hook]:
+        """The hooks of *point* that apply to *key* (a command type or a stage), in order."""
+        if point == "any":
+            yield from self._any
+            return
+        for selector, hook in self._points[point]:
+            if selector is None or key in selector:
+                yield hook
+
+    def __bool__(self) -> bool:
+        return bool(self._any) or any(self._points.values())
+
+
+def _callable(hook: object) -> Any:
+    if not callable(hook):
+        raise InvalidValue(
+            f"a hook must be a callable taking a HookContext, got {type(hook).__name__} {hook!r}"
+            " (names given as strings are not looked up)"
+        )
+    return hook
+
+
+def _command_filter(commands: tuple[object, ...]) -> _Filter:
+    for command in commands:
+        if not (isinstance(command, type) and issubclass(command, Command)):
+            raise InvalidValue(f"hooks attach to command types like sr.Close, got {command!r}")
+    return frozenset(commands) or None
+
+
+def _stage_filter(stages: tuple[object, ...]) -> _Filter:
+    for stage in stages:
+        if not isinstance(stage, Stage):
+            raise InvalidValue(f"hooks attach to stages like sr.Stage.CLOSED, got {stage!r}")
+    return frozenset(stages) or None

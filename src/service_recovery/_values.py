@@ -1,0 +1,214 @@
+"""The small values every command and case is made of."""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+
+from ._errors import InvalidValue
+
+
+class Role(enum.Enum):
+    """What an actor is allowed to do; each role carries an authority limit."""
+
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    MANAGER = "manager"
+    SYSTEM = "system"
+
+
+class Channel(enum.Enum):
+    """Where the complaint came in; first-response targets depend on it."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    CHAT = "chat"
+    SOCIAL = "social"
+    IN_PERSON = "in_person"
+
+
+class Severity(enum.Enum):
+    """How bad the experience was; compensation scales with it."""
+
+    MINOR = "minor"
+    MODERATE = "moderate"
+    MAJOR = "major"
+    CRITICAL = "critical"
+
+
+class FollowUpOutcome(enum.Enum):
+    """What came of checking back with the customer after resolution."""
+
+    SATISFIED = "satisfied"
+    UNSATISFIED = "unsatisfied"
+    NO_ANSWER = "no_answer"
+
+
+class CompensationKind(enum.Enum):
+    """The kinds of compensation, roughly in rising order of generosity."""
+
+    APOLOGY_ONLY = "apology_only"
+    DISCOUNT = "discount"
+    CREDIT = "credit"
+    REFUND = "refund"
+    UPGRADE = "upgrade"
+    COMPLIMENTARY_SERVICE = "complimentary_service"
+
+
+def require_aware(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Attrs validator: *value* must be a timezone-aware datetime."""
+    if not isinstance(value, datetime):
+        raise InvalidValue(
+            f"{attribute.name}: expected a timezone-aware datetime, got {value!r}",
+            field=attribute.name,
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidValue(
+            f"{attribute.name}: {value.isoformat()} has no time zone; pass an aware datetime "
+            "(e.g. datetime(..., tzinfo=timezone.utc)) so nothing is guessed",
+            field=attribute.name,
+        )
+
+
+def require_type(*types: type) -> Any:
+    """Attrs validator factory: the value must be an instance of one of *types*."""
+    names = " or ".join(t.__name__ for t in types)
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            raise InvalidValue(
+                f"{attribute.name}: expected {names}, got {type(value).__name__} {value!r}",
+                field=attribute.name,
+            )
+
+    return check
+
+
+def require_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Attrs validator: a non-blank string."""
+    require_type(str)(instance, attribute, value)
+    if not str(value).strip():
+        raise InvalidValue(f"{attribute.name}: must not be blank", field=attribute.name)
+
+
+def _to_decimal(value: object) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidValue(
+            f"amount: expected a Decimal, int or numeric string, got {value!r} "
+            "(floats are refused: they cannot hold cents exactly)",
+            field="amount",
+        )
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise InvalidValue(f"amount: {value!r} is not a number", field="amount") from None
+
+
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_MONEY_TEXT = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s+([A-Z]{3})\s*")
+
+
+def _check_amount(instance: object, attribute: attrs.Attribute[Any], value: Decimal) -> None:
+    if not value.is_finite() or value < 0:
+        raise InvalidValue(f"amount: must be a finite amount >= 0, got {value}", field="amount")
+
+
+def _check_currency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
+        raise InvalidValue(
+            f"currency: expected an ISO 4217 code like 'EUR', got {value!r}", field="currency"
+        )
+
+
+@attrs.frozen(order=False)
+class Money:
+    """An exact amount in a currency.
+
+    >>> Money("49.90", "EUR")
+    Money(amount=Decimal('49.90'), currency='EUR')
+    >>> Money.parse("50 EUR") <= Money(50, "EUR")
+    True
+    """
+
+    amount: Decimal = attrs.field(converter=_to_decimal, validator=_check_amount)
+    currency: str = attrs.field(validator=_check_currency)
+
+    @classmethod
+    def parse(cls, text: str) -> Money:
+        """Read an amount written like ``"50 EUR"`` or ``"12.50 GBP"``.
+
+        Raises:
+            InvalidValue: the text is not an amount followed by a currency code.
+        """
+        match = _MONEY_TEXT.fullmatch(text) if isinstance(text, str) else None
+        if match is None:
+            raise InvalidValue(f'expected an amount like "50 EUR", got {text!r}')
+        return cls(match.group(1), match.group(2))
+
+    def _comparable(self, other: object) -> Decimal:
+        if not isinstance(other, Money):
+            return NotImplemented  # type: ignore[no-any-return]
+        if other.currency != self.currency:
+            raise InvalidValue(f"cannot compare {self} with {other}: different currencies")
+        return other.amount
+
+    def __le__(self, other: Money) -> bool:
+        return self.amount <= self._comparable(other)
+
+    def __lt__(self, other: Money) -> bool:
+        return self.amount < self._comparable(other)
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}"
+
+
+@attrs.frozen
+class Actor:
+    """Someone (or something) acting on a case.
+
+    >>> Actor("ana", Role.AGENT)
+    Actor(id='ana', role=<Role.AGENT: 'agent'>)
+    """
+
+    id: str = attrs.field(validator=require_text)
+    role: Role = attrs.field(validator=require_type(Role))
+
+
+@attrs.frozen
+class Customer:
+    """The person who complained."""
+
+    id: str = attrs.field(validator=require_text)
+    name: str = attrs.field(default="", validator=require_type(str))
+
+
+@attrs.frozen
+class Action:
+    """One concrete thing promised to the customer, with its due date.
+
+    >>> from datetime import datetime, timezone
+    >>> Action("Ship the right jacket", due=datetime(2026, 3, 5, tzinfo=timezone.utc)).description
+    'Ship the right jacket'
+    """
+
+    description: str = attrs.field(validator=require_text)
+    due: datetime = attrs.field(validator=require_aware)
+
+
+@attrs.frozen
+class Compensation:
+    """What the customer gets for the trouble, on top of putting it right."""
+
+    kind: CompensationKind = attrs.field(validator=require_type(CompensationKind))
+    amount: Money = attrs.field(validator=require_type(Money))
+
+
+SYSTEM = Actor("system", Role.SYSTEM)
+"""The actor used when the library itself, not a person, records something."""

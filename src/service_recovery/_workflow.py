@@ -1,0 +1,316 @@
+"""Workflow: applies commands to cases under a policy, running guards and hooks."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from ._case import Case, advance, check_history, fold
+from ._commands import COMMAND_TYPES, Command, Open
+from ._engine import Engine
+from ._errors import (
+    CommandVetoed,
+    HookFailed,
+    IdempotencyConflict,
+    InvalidHistory,
+    InvalidValue,
+    TransitionNotAllowed,
+    Veto,
+)
+from ._events import Event
+from ._guards import CONTRACT_GUARDS, STEP_GUARDS, Guard, Reason
+from ._hooks import Hook, HookContext, Hooks
+from ._policy import RecoveryPolicy
+from ._stages import Stage
+from ._values import SYSTEM, Actor, Channel, Customer, Severity
+
+log = logging.getLogger("service_recovery")
+
+
+class Workflow:
+    """Runs cases through the recovery practice a :class:`RecoveryPolicy` describes.
+
+    Build one per policy at start-up and share it: it holds no case, so one
+    workflow serves any number of cases and threads.
+
+    >>> from datetime import datetime, timezone
+    >>> import service_recovery as sr
+    >>> workflow = sr.Workflow()
+    >>> now = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    >>> case = workflow.open(
+    ...     customer=sr.Customer("c-1", "Dana"), channel=sr.Channel.SOCIAL,
+    ...     severity=sr.Severity.MODERATE, summary="Wrong jacket", at=now, id="case-1")
+    >>> agent = sr.Actor("ana", sr.Role.AGENT)
+    >>> case = workflow.apply(case, sr.Acknowledge(by=agent, at=now))
+    >>> case.stage
+    <Stage.ACKNOWLEDGED: 'acknowledged'>
+    """
+
+    __slots__ = ("_by_command", "_by_entering", "_engine", "hooks", "policy")
+
+    def __init__(self, policy: RecoveryPolicy | None = None) -> None:
+        if policy is None:
+            policy = RecoveryPolicy()
+        if not isinstance(policy, RecoveryPolicy):
+            raise InvalidValue(f"policy: expected a RecoveryPolicy, got {type(policy).__name__}")
+        self.policy = policy
+        self.hooks = Hooks()
+        self._engine = Engine(policy.graph)
+        guards = (*CONTRACT_GUARDS, *STEP_GUARDS, *policy.guards())
+        self._by_command: dict[type[Command], tuple[Guard, ...]] = {
+            kind: tuple(g for g in guards if kind in g.commands) for kind in COMMAND_TYPES
+        }
+        self._by_entering: dict[Stage, tuple[Guard, ...]] = {
+            stage: tuple(g for g in guards if stage in g.entering) for stage in Stage
+        }
+
+    def __repr__(self) -> str:
+        return f"<Workflow policy={self.policy.name!r}>"
+
+    # -- opening ---------------------------------------------------------------
+
+    def open(
+        self,
+        *,
+        customer: Customer,
+        channel: Channel,
+        severity: Severity,
+        summary: str,
+        at: datetime,
+        id: str | None = None,
+        by: Actor = SYSTEM,
+    ) -> Case:
+        """Record a new complaint and return its case, at the graph's first stage.
+
+        Args:
+            customer: who complained.
+            channel: where the complaint came in.
+            severity: how bad the experience was.
+            summary: the complaint in a sentence.
+            at: when (timezone-aware).
+            id: the case id; a random one if omitted.
+            by: who recorded it (the system by default).
+
+        Raises:
+            InvalidValue: a field is malformed (a naive ``at``, a blank summary...).
+            CommandVetoed, HookFailed: a host hook refused or failed.
+        """
+        command = Open(
+            by=by,
+            at=at,
+            case_id=uuid.uuid4().hex if id is None else id,
+            customer=customer,
+            channel=channel,
+            severity=severity,
+            summary=summary,
+        )
+        self._run_before(None, command)
+        event = Event(command, self._engine.graph.initial)
+        case = fold((event,))
+        self._run_after(None, case, command, event)
+        return case
+
+    # -- applying --------------------------------------------------------------
+
+    def apply(self, case: Case, command: Command) -> Case:
+        """Apply *command* to *case*; return the new case (*case* itself is untouched).
+
+        A command whose ``id`` the case already holds is a no-op (same case back).
+
+        Raises:
+            TransitionNotAllowed: a guard or the stage graph refuses the command;
+                ``.reasons`` says why, the same as :meth:`explain`.
+            CommandVetoed: a before-hook raised :class:`Veto`.
+            HookFailed: a hook raised. ``.accepted`` tells whether the event
+                was recorded; ``.case`` is the case to keep either way.
+            IdempotencyConflict: the command's id belongs to a different command.
+            InvalidValue: *case* or *command* is not what it should be.
+        """
+        _check_arguments(case, command)
+        if command.id is not None and _already_applied(case, command):
+            return case
+        dest, reasons = self._evaluate(case, command)
+        if reasons or dest is None:
+            raise TransitionNotAllowed(reasons, case, command)
+        self._run_before(case, command)
+        event = Event(command, dest)
+        new_case = advance(case, event)
+        self._run_after(case, new_case, command, event)
+        return new_case
+
+    def explain(self, case: Case, command: Command) -> list[Reason]:
+        """Why :meth:`apply` would refuse *command* on *case*; ``[]`` when it would accept.
+
+        Host before-hooks (vetoes) are not consulted: they may have side effects.
+        """
+        if not isinstance(command, Command):
+            return [Reason("is a command", f"{command!r} is not a command")]
+        _check_arguments(case, command)
+        if command.id is not None and _already_applied(case, command):
+            return []
+        return self._evaluate(case, command)[1]
+
+    def allowed(self, case: Case) -> tuple[type[Command], ...]:
+        """The command types that can be accepted now: the buttons a CRM screen shows.
+
+        Checks everything that does not depend on a command's details (who,
+        how much, which outcome); :meth:`explain` then judges a concrete command.
+        """
+        if not isinstance(case, Case):
+            raise InvalidValue(f"case: expected a Case, got {type(case).__name__}")
+        return tuple(
+            kind
+            for kind in self._engine.graph.commands_at(case.stage)
+            if not any(
+                guard.reason(self.policy, case, None)
+                for guard in self._by_command.get(kind, ())
+                if not guard.needs_command
+            )
+        )
+
+    def _evaluate(self, case: Case, command: Command) -> tuple[Stage | None, list[Reason]]:
+        """Where *command* would take *case*, and every reason to refuse it.
+
+        Guard reasons come first: they say what to do, where the stage
+        reason only says it is not the time.
+        """
+        kind = type(command)
+        dest = None
+        step_reason = None
+        if isinstance(command, Open):
+            step_reason = Reason("step available", "A case is opened once, with Workflow.open")
+        elif not self._engine.has_step(case.stage, kind):
+            step_reason = self._not_a_step(case, kind)
+        else:
+            dest = self._engine.move(case, command)
+            if dest is None:
+                step_reason = Reason(
+                    "step available",
+                    f"{kind.title} with these details leads nowhere from "
+                    f"'{case.stage.label}' under the {self.policy.name} policy",
+                )
+        guards = self._by_command.get(kind, ())
+        if dest is not None:
+            guards += tuple(g for g in self._by_entering[dest] if g not in guards)
+        reasons = [
+            reason
+            for reason in (guard.reason(self.policy, case, command) for guard in guards)
+            if reason is not None
+        ]
+        reasons.extend(
+            Reason("policy", str(message)) for message in self.policy.extra_reasons(case, command)
+        )
+        if step_reason is not None:
+            reasons.append(step_reason)
+        if command.at < case.last_at:
+            reasons.append(
+                Reason(
+                    "in time order",
+                    f"{kind.title} is dated {command.at.isoformat()}, before the case's last "
+                    f"event ({case.last_at.isoformat()}): commands apply in time order",
+                )
+            )
+        return dest, reasons
+
+    def _not_a_step(self, case: Case, kind: type[Command]) -> Reason:
+        possible = ", ".join(k.title for k in self.allowed(case)) or "nothing"
+        return Reason(
+            "step available",
+            f"{kind.title} is not a step while the case is {case.stage.label}; "
+            f"possible now: {possible}",
+        )
+
+    # -- replaying -------------------------------------------------------------
+
+    def replay(self, history: Iterable[Event]) -> Case:
+        """Rebuild the case *history* describes. Events are facts: guards do not run.
+
+        Raises:
+            InvalidHistory: the events cannot be a case's history under this
+                workflow's graph (listing every problem).
+        """
+        events = tuple(history) if not isinstance(history, tuple) else history
+        problems = check_history(events)
+        if not problems:
+            problems = self._off_graph(events)
+        if problems:
+            raise InvalidHistory(problems)
+        return fold(events)
+
+    def _off_graph(self, events: tuple[Event, ...]) -> list[str]:
+        problems = []
+        if events[0].stage is not self._engine.graph.initial:
+            problems.append(
+                f"history[0]: a case opens at '{self._engine.graph.initial.value}', "
+                f"not '{events[0].stage.value}'"
+            )
+        is_step = self._engine.is_step
+        for position in range(1, len(events)):
+            source, event = events[position - 1].stage, events[position]
+            if not is_step(source, type(event.command), event.stage):
+                problems.append(
+                    f"history[{position}]: {event.kind} does not lead from '{source.value}' "
+                    f"to '{event.stage.value}' under the {self.policy.name} policy"
+                )
+        return problems
+
+    # -- hooks -----------------------------------------------------------------
+
+    def _run_before(self, case: Case | None, command: Command) -> None:
+        if not self.hooks:
+            return
+        context = HookContext("before", command, case, None, None, self)
+        for hook in self.hooks.selected("before", type(command)):
+            try:
+                hook(context)
+            except Veto as veto:
+                raise CommandVetoed([Reason("host veto", veto.reason)], case, command) from veto
+            except Exception as err:
+                log.exception("before-hook %r failed; nothing changed", hook)
+                raise HookFailed(case, accepted=False, errors=[(hook, err)]) from err
+
+    def _run_after(self, before: Case | None, after: Case, command: Command, event: Event) -> None:
+        if not self.hooks:
+            return
+        errors: list[tuple[Hook, Exception]] = []
+        moved = before is None or before.stage is not after.stage
+        plan: list[tuple[str, object]] = []
+        if moved and before is not None:
+            plan.append(("exit", before.stage))
+        if moved:
+            plan.append(("enter", after.stage))
+        plan += [("after", type(command)), ("any", None)]
+        for point, key in plan:
+            context = HookContext(point, command, before, after, event, self)
+            for hook in self.hooks.selected(point, key):
+                try:
+                    hook(context)
+                except Exception as err:
+                    log.exception("%s-hook %r failed; the event was kept", point, hook)
+                    errors.append((hook, err))
+        if errors:
+            raise HookFailed(after, accepted=True, errors=errors) from errors[0][1]
+
+
+def _check_arguments(case: object, command: object) -> None:
+    if not isinstance(case, Case):
+        raise InvalidValue(f"case: expected a Case, got {type(case).__name__}", field="case")
+    if not isinstance(command, Command):
+        raise InvalidValue(
+            f"command: expected a command such as sr.Acknowledge, got {type(command).__name__}",
+            field="command",
+        )
+
+
+def _already_applied(case: Case, command: Command) -> bool:
+    for event in case.history:
+        if event.command.id == command.id:
+            if event.command == command:
+                return True
+            raise IdempotencyConflict(
+                f"command id {command.id!r} was already used by a different command "
+                f"({event.kind} at {event.at.isoformat()})"
+            )
+    return False
