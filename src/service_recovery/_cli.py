@@ -18,7 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per job."""
     parser = argparse.ArgumentParser(
         prog="service-recovery",
-        description="Run customer complaints through a recovery workflow that enforces the practice.",
+        description="Run complaints through a recovery workflow that enforces the practice.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser("demo", help="walk a realistic complaint from report to close")
