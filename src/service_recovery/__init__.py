@@ -9,12 +9,19 @@ Everything public is re-exported here; modules with a leading underscore are
 private and may change.
 """
 
+from typing import TYPE_CHECKING, Any
+
+from . import presets
+from ._calendar import BusinessCalendar, Weekday
 from ._case import Case
+from ._clock import Clock, FixedClock, SystemClock
 from ._commands import (
     AcceptSolution,
     Acknowledge,
     Apologize,
     Approve,
+    AwaitCustomer,
+    AwaitThirdParty,
     Close,
     Command,
     CompleteAction,
@@ -26,10 +33,17 @@ from ._commands import (
     Listen,
     Open,
     ProposeSolution,
+    RecordBreach,
+    RecordPrevention,
     ReflectBack,
     Reopen,
+    Resume,
     SendUpdate,
+    Thank,
 )
+from ._deadlines import Deadline
+from ._diagram import diagram
+from ._due import Due, DueList
 from ._errors import (
     CommandVetoed,
     HookFailed,
@@ -45,10 +59,16 @@ from ._errors import (
 from ._events import Event
 from ._graph import DEFAULT_GRAPH, Edge, Route, StageGraph, outcome_is
 from ._guards import Guard, Reason
+from ._guidance import Guidance, Suggestion
 from ._hooks import Hook, HookContext, Hooks
+from ._pauses import Pause, pauses
 from ._policy import RecoveryPolicy
+from ._promises import Promise, broken_promises, promises
+from ._rules import CompensationRung, Playbook, Remedy, Requirement, Step
 from ._serialization import SCHEMA_VERSION, from_dict, to_dict
+from ._service_levels import ServiceLevels
 from ._stages import Stage
+from ._timing import DeadlineKind, DeadlineStatus, PromiseStatus, WaitingOn
 from ._values import (
     SYSTEM,
     Action,
@@ -61,6 +81,14 @@ from ._values import (
     Money,
     Role,
     Severity,
+)
+from ._verify import (
+    Counterexample,
+    Move,
+    Property,
+    PropertyResult,
+    VerificationReport,
+    verify,
 )
 from ._workflow import Workflow
 
@@ -76,23 +104,36 @@ __all__ = [
     "Actor",
     "Apologize",
     "Approve",
+    "AwaitCustomer",
+    "AwaitThirdParty",
+    "BusinessCalendar",
     "Case",
     "Channel",
+    "Clock",
     "Close",
     "Command",
     "CommandVetoed",
     "Compensation",
     "CompensationKind",
+    "CompensationRung",
     "CompleteAction",
+    "Counterexample",
     "Customer",
+    "Deadline",
+    "DeadlineKind",
+    "DeadlineStatus",
     "DeclineSolution",
+    "Due",
+    "DueList",
     "Edge",
     "Escalate",
     "Event",
     "FinishVenting",
+    "FixedClock",
     "FollowUp",
     "FollowUpOutcome",
     "Guard",
+    "Guidance",
     "Hook",
     "HookContext",
     "HookFailed",
@@ -105,23 +146,62 @@ __all__ = [
     "InvalidValue",
     "Listen",
     "Money",
+    "Move",
     "Open",
+    "Pause",
+    "Playbook",
+    "Promise",
+    "PromiseStatus",
+    "Property",
+    "PropertyResult",
     "ProposeSolution",
     "Reason",
+    "RecordBreach",
+    "RecordPrevention",
     "RecoveryError",
     "RecoveryPolicy",
     "ReflectBack",
+    "Remedy",
     "Reopen",
+    "Requirement",
+    "Resume",
     "Role",
     "Route",
     "SendUpdate",
+    "ServiceLevels",
     "Severity",
     "Stage",
     "StageGraph",
+    "Step",
+    "Suggestion",
+    "SystemClock",
+    "Thank",
     "TransitionNotAllowed",
+    "VerificationReport",
     "Veto",
+    "WaitingOn",
+    "Weekday",
     "Workflow",
+    "broken_promises",
+    "diagram",
     "from_dict",
     "outcome_is",
+    "pauses",
+    "presets",
+    "promises",
+    "testing",
     "to_dict",
+    "verify",
 ]
+
+if TYPE_CHECKING:
+    from . import testing
+else:
+    # sr.testing is the [testing] extra's toolkit: imported on first use, never by the
+    # core. Hidden from type checkers, which would otherwise accept any sr.<typo>.
+    def __getattr__(name: str) -> Any:
+        if name == "testing":
+            import importlib
+
+            return importlib.import_module(".testing", __name__)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

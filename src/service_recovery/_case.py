@@ -20,6 +20,8 @@ from ._commands import (
     Acknowledge,
     Apologize,
     Approve,
+    AwaitCustomer,
+    AwaitThirdParty,
     Close,
     Command,
     CompleteAction,
@@ -30,15 +32,20 @@ from ._commands import (
     IdentifyCause,
     Open,
     ProposeSolution,
+    RecordBreach,
+    RecordPrevention,
     ReflectBack,
     Reopen,
+    Resume,
+    Thank,
 )
 from ._events import Event
+from ._slots import compile_copier
 from ._stages import Stage
 from ._values import Channel, Customer, FollowUpOutcome, Money, Severity
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, weakref_slot=False)  # 100k live cases: every byte counts
 class Case:
     """One complaint, as it stands after its history.
 
@@ -63,6 +70,13 @@ class Case:
         follow_up_attempts: unanswered follow-ups since resolution.
         followed_up: the customer confirmed they are satisfied.
         closed_at: when the case was closed, while it is closed.
+        paused: the wait (:class:`AwaitCustomer` or :class:`AwaitThirdParty`)
+            the case is in, if any; service-level clocks stop meanwhile.
+        breaches: the refs of the deadlines whose breach is recorded
+            (:meth:`Workflow.tick` records each once).
+        thanked: the customer was thanked in this conversation.
+        prevention_note: what will change so the cause does not recur, once
+            recorded for the current cause.
     """
 
     id: str
@@ -86,6 +100,13 @@ class Case:
     follow_up_attempts: int = 0
     followed_up: bool = False
     closed_at: datetime | None = None
+    paused: AwaitCustomer | AwaitThirdParty | None = None
+    breaches: frozenset[str] = frozenset()
+    thanked: bool = False
+    prevention_note: str | None = None
+    # A memo of the case's next deadline under one workflow (see _deadlines.py):
+    # derived, never part of ==, repr or a snapshot, and rebuilt for every new case.
+    _schedule: Any = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
     def version(self) -> int:
@@ -96,6 +117,33 @@ class Case:
     def last_at(self) -> datetime:
         """When the latest event happened; the next command may not be earlier."""
         return self.history[-1].command.at
+
+    @property
+    def paused_since(self) -> datetime | None:
+        """When the current wait began; ``None`` while the clocks run."""
+        return None if self.paused is None else self.paused.at
+
+    @property
+    def approvals(self) -> tuple[tuple[Escalate, Approve], ...]:
+        """Who approved what: each approval in the history with the escalation it cleared.
+
+        The :class:`Escalate` carries who asked, why and for how much; the
+        :class:`Approve` who approved it, when and with which note.
+        """
+        pairs: list[tuple[Escalate, Approve]] = []
+        pending: Escalate | None = None
+        for event in self.history:
+            command = event.command
+            if isinstance(command, Escalate):
+                pending = command
+            elif isinstance(command, Approve) and pending is not None:
+                pairs.append((pending, command))
+                pending = None
+            elif isinstance(command, Reopen) or (
+                isinstance(command, FollowUp) and command.outcome is FollowUpOutcome.UNSATISFIED
+            ):
+                pending = None  # a restart drops the pending escalation (see the fold)
+        return tuple(pairs)
 
     @property
     def escalation_pending(self) -> bool:
@@ -109,8 +157,12 @@ class Case:
         )
 
 
-FIELDS: tuple[str, ...] = tuple(field.name for field in attrs.fields(Case))
+FIELDS: tuple[str, ...] = tuple(field.name for field in attrs.fields(Case) if field.init)
 _read_all = operator.attrgetter(*FIELDS)
+_copy = compile_copier(Case)
+
+_NO_ACTIONS: frozenset[int] = frozenset()
+"""The one empty set of open actions: each new empty frozenset would cost a case 216 bytes."""
 
 Facts = dict[str, Any]
 """The case's fields while an event is folded in; frozen into a :class:`Case` after."""
@@ -145,7 +197,15 @@ def _apologized(facts: Facts, command: Apologize) -> None:
 
 
 def _diagnosed(facts: Facts, command: IdentifyCause) -> None:
-    facts["cause"] = command
+    facts.update(cause=command, prevention_note=None)
+
+
+def _thanked(facts: Facts, command: Thank) -> None:
+    facts["thanked"] = True
+
+
+def _prevention_recorded(facts: Facts, command: RecordPrevention) -> None:
+    facts["prevention_note"] = command.note
 
 
 def _proposed(facts: Facts, command: ProposeSolution) -> None:
@@ -161,12 +221,12 @@ def _accepted(facts: Facts, command: AcceptSolution) -> None:
     facts.update(
         plan=plan,
         proposal=None,
-        open_actions=frozenset(range(len(plan.actions))) if plan is not None else frozenset(),
+        open_actions=frozenset(range(len(plan.actions))) if plan is not None else _NO_ACTIONS,
     )
 
 
 def _completed(facts: Facts, command: CompleteAction) -> None:
-    facts["open_actions"] = facts["open_actions"] - {command.index}
+    facts["open_actions"] = facts["open_actions"] - {command.index} or _NO_ACTIONS
 
 
 def _escalated(facts: Facts, command: Escalate) -> None:
@@ -197,6 +257,18 @@ def _reopened(facts: Facts, command: Reopen) -> None:
     _restart_conversation(facts)
 
 
+def _awaited(facts: Facts, command: AwaitCustomer | AwaitThirdParty) -> None:
+    facts["paused"] = command
+
+
+def _resumed(facts: Facts, command: Resume) -> None:
+    facts["paused"] = None
+
+
+def _breached(facts: Facts, command: RecordBreach) -> None:
+    facts["breaches"] = facts["breaches"] | {command.ref}
+
+
 def _restart_conversation(facts: Facts) -> None:
     """An unhappy customer is heard again from the start: new venting, new plan."""
     facts.update(
@@ -205,12 +277,13 @@ def _restart_conversation(facts: Facts) -> None:
         apologized=False,
         proposal=None,
         plan=None,
-        open_actions=frozenset(),
+        open_actions=_NO_ACTIONS,
         escalation=None,
         approved_amount=None,
         follow_up_attempts=0,
         followed_up=False,
         closed_at=None,
+        thanked=False,
     )
 
 
@@ -230,28 +303,66 @@ _FOLDS: dict[type[Command], Callable[[Facts, Any], None]] = {
     FollowUp: _followed_up,
     Close: _closed,
     Reopen: _reopened,
+    AwaitCustomer: _awaited,
+    AwaitThirdParty: _awaited,
+    Resume: _resumed,
+    RecordBreach: _breached,
+    Thank: _thanked,
+    RecordPrevention: _prevention_recorded,
 }
+
+
+_Fold = Callable[[Facts, Any], None]
+_FOLD_OF: dict[type[Command], _Fold | None] = {}
+
+
+def _fold_for(kind: type[Command]) -> _Fold | None:
+    """The fold of *kind*, or of its nearest base that has one (looked up once per type)."""
+    try:
+        return _FOLD_OF[kind]
+    except KeyError:
+        update = next((_FOLDS[base] for base in kind.__mro__ if base in _FOLDS), None)
+        _FOLD_OF[kind] = update
+        return update
 
 
 def _fold_one(facts: Facts, event: Event) -> None:
     command = event.command
-    update = _FOLDS.get(type(command))
-    if update is None:
-        for kind in type(command).__mro__[1:]:
-            if kind in _FOLDS:
-                update = _FOLDS[kind]
-                break
+    update = _fold_for(type(command))
     if update is not None:
         update(facts, command)
     facts["stage"] = event.stage
 
 
+class _Changes(dict[str, Any]):
+    """The facts one event changes; any other fact reads through to the case before it.
+
+    :func:`advance` runs on every accepted command: folding into this, rather than
+    into a copy of all the case's fields, keeps its work to what the event changes.
+    Folds read ``facts[name]`` and write ``facts[name] = ...`` or ``facts.update``.
+    """
+
+    __slots__ = ("before",)
+    before: Case
+
+    def __missing__(self, name: str) -> Any:
+        return getattr(self.before, name)
+
+
 def advance(case: Case, event: Event) -> Case:
-    """Return *case* with one more *event* folded in."""
-    facts = dict(zip(FIELDS, _read_all(case), strict=True))
-    facts["history"] = (*case.history, event)
-    _fold_one(facts, event)
-    return Case(**facts)
+    """Return *case* with one more *event* folded in (the same case :func:`fold` builds)."""
+    update = _fold_for(type(event.command))
+    if update is None:
+        changes: Facts = {}
+    else:
+        changes = _Changes()
+        changes.before = case
+        update(changes, event.command)
+    changes["history"] = (*case.history, event)
+    changes["stage"] = event.stage
+    if _copy is not None:
+        return _copy(case, changes)
+    return Case(**(dict(zip(FIELDS, _read_all(case), strict=True)) | changes))
 
 
 def fold(events: Iterable[Event]) -> Case:
@@ -269,7 +380,7 @@ def fold(events: Iterable[Event]) -> Case:
 
 
 _DEFAULTS: tuple[tuple[str, Any], ...] = tuple(
-    (field.name, field.default) for field in attrs.fields(Case)
+    (field.name, field.default) for field in attrs.fields(Case) if field.init
 )
 
 

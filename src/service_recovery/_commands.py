@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import attrs
 
 from ._errors import InvalidValue
+from ._timing import DeadlineKind, WaitingOn
 from ._values import (
     Action,
     Actor,
@@ -219,6 +220,24 @@ class FollowUp(Command):
 
 
 @attrs.frozen(kw_only=True)
+class Thank(Command):
+    """Thank the customer for raising it: a complaint is a chance to put things right."""
+
+    title: ClassVar[str] = "Thank the customer"
+
+    message: str = attrs.field(validator=require_text)
+
+
+@attrs.frozen(kw_only=True)
+class RecordPrevention(Command):
+    """Record what will change so the cause does not recur (the learning step)."""
+
+    title: ClassVar[str] = "Record prevention"
+
+    note: str = attrs.field(validator=require_text)
+
+
+@attrs.frozen(kw_only=True)
 class Close(Command):
     """Close the case (after a follow-up)."""
 
@@ -234,6 +253,63 @@ class Reopen(Command):
     title: ClassVar[str] = "Reopen"
 
     reason: str = attrs.field(validator=require_text)
+
+
+@attrs.frozen(kw_only=True)
+class AwaitCustomer(Command):
+    """Wait on the customer (a photo, a receipt, a time to call): service-level clocks stop.
+
+    >>> from datetime import datetime, timezone
+    >>> from service_recovery import Actor, Role
+    >>> AwaitCustomer(
+    ...     by=Actor("ana", Role.AGENT), at=datetime(2026, 3, 2, 9, tzinfo=timezone.utc),
+    ...     reason="Photo of the damaged parcel").waiting_on.label
+    'the customer'
+    """
+
+    title: ClassVar[str] = "Wait on the customer"
+    waiting_on: ClassVar[WaitingOn] = WaitingOn.CUSTOMER
+
+    reason: str = attrs.field(validator=require_text)
+
+
+@attrs.frozen(kw_only=True)
+class AwaitThirdParty(Command):
+    """Wait on someone else (a courier, a supplier, a bank): service-level clocks stop."""
+
+    title: ClassVar[str] = "Wait on a third party"
+    waiting_on: ClassVar[WaitingOn] = WaitingOn.THIRD_PARTY
+
+    reason: str = attrs.field(validator=require_text)
+
+
+@attrs.frozen(kw_only=True)
+class Resume(Command):
+    """Stop waiting: the service-level clocks run again from here."""
+
+    title: ClassVar[str] = "Resume"
+
+    note: str = attrs.field(default="", validator=require_type(str))
+
+
+@attrs.frozen(kw_only=True)
+class RecordBreach(Command):
+    """A deadline was missed. Recorded by :meth:`Workflow.tick` only, once per deadline.
+
+    :meth:`Workflow.apply` refuses it: a breach is derived from the case's
+    times and the policy, never claimed by hand.
+
+    Attributes:
+        kind: what was missed.
+        ref: which deadline, stable across replays (:attr:`Deadline.ref`).
+        due_at: when it was due.
+    """
+
+    title: ClassVar[str] = "Record a breach"
+
+    kind: DeadlineKind = attrs.field(validator=require_type(DeadlineKind))
+    ref: str = attrs.field(validator=require_text)
+    due_at: datetime = attrs.field(validator=require_aware)
 
 
 COMMAND_TYPES: tuple[type[Command], ...] = (
@@ -252,9 +328,15 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     CompleteAction,
     SendUpdate,
     FollowUp,
+    Thank,
+    RecordPrevention,
     Close,
     Reopen,
+    AwaitCustomer,
+    AwaitThirdParty,
+    Resume,
+    RecordBreach,
 )
-"""Every command type, in the order a case usually meets them."""
+"""Every command type, in the order a case usually meets them (waits and breaches last)."""
 
 COMMANDS_BY_NAME: dict[str, type[Command]] = {kind.__name__: kind for kind in COMMAND_TYPES}

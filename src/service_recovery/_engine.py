@@ -42,7 +42,7 @@ def _route_condition(edge: Edge) -> Any:
 class Engine:
     """Moves a stage along a :class:`StageGraph` with a shared ``transitions`` machine."""
 
-    __slots__ = ("_events", "_machine", "_steps", "graph")
+    __slots__ = ("_events", "_machine", "_sources", "_stages", "_steps", "graph")
 
     def __init__(self, graph: StageGraph) -> None:
         self.graph = graph
@@ -63,24 +63,32 @@ class Engine:
         self._events: dict[type[Command], Any] = {
             edge.command: self._machine.events[edge.command.__name__] for edge in graph.all_edges()
         }
-        self._steps: frozenset[tuple[Stage, type[Command], Stage]] = frozenset(
-            (edge.source, edge.command, edge.dest) for edge in graph.all_edges()
+        # The tables are keyed by stage *names* (``stage._value_``, a plain attribute):
+        # hashing a Stage and reading ``stage.value`` run Python code in the enum
+        # module, which costs more than the rest of a lookup (see docs/performance.md).
+        self._steps: frozenset[tuple[str, type[Command], str]] = frozenset(
+            (edge.source.value, edge.command, edge.dest.value) for edge in graph.all_edges()
         )
+        sources: dict[type[Command], set[str]] = {}
+        for edge in graph.all_edges():
+            sources.setdefault(edge.command, set()).add(edge.source.value)
+        self._sources = {command: frozenset(names) for command, names in sources.items()}
+        self._stages: dict[str, Stage] = {stage.value: stage for stage in Stage}
 
     def has_step(self, stage: Stage, command: type[Command]) -> bool:
         """Whether *command* leads anywhere from *stage* (for some payload)."""
-        event = self._events.get(command)
-        return event is not None and stage.value in event.transitions
+        names = self._sources.get(command)
+        return names is not None and stage._value_ in names
 
     def is_step(self, source: Stage, command: type[Command], dest: Stage) -> bool:
         """Whether the graph has an edge *source* --*command*--> *dest*."""
-        return (source, command, dest) in self._steps
+        return (source._value_, command, dest._value_) in self._steps
 
     def move(self, case: Case, command: Command) -> Stage | None:
         """Where *command* takes *case*, or ``None`` if no edge's route matches."""
-        token = _Token(case.stage.value)
+        token = _Token(case.stage._value_)
         try:
             moved = self._events[type(command)].trigger(token, case=case, command=command)
         except (MachineError, KeyError):
             return None
-        return Stage(token.state) if moved else None
+        return self._stages[token.state] if moved else None

@@ -11,7 +11,7 @@ from ._stages import Stage
 from ._values import Actor
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)  # one per event of every live case
 class Event:
     """An accepted command and the stage it led to.
 

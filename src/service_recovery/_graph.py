@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import attrs
 
@@ -19,6 +20,8 @@ from ._commands import (
     Acknowledge,
     Apologize,
     Approve,
+    AwaitCustomer,
+    AwaitThirdParty,
     Close,
     Command,
     CompleteAction,
@@ -29,13 +32,25 @@ from ._commands import (
     IdentifyCause,
     Listen,
     ProposeSolution,
+    RecordBreach,
+    RecordPrevention,
     ReflectBack,
     Reopen,
+    Resume,
     SendUpdate,
+    Thank,
 )
-from ._errors import InvalidPolicy
+from ._errors import InvalidPolicy, InvalidValue
 from ._stages import Stage
 from ._values import FollowUpOutcome
+
+
+def _require_callable(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not callable(value):
+        raise InvalidValue(
+            f"{attribute.name}: expected a callable (case, command) -> bool, got {value!r}",
+            field=attribute.name,
+        )
 
 
 @attrs.frozen
@@ -47,7 +62,7 @@ class Route:
     """
 
     name: str
-    test: Callable[[Case, Command], bool] = attrs.field(eq=False)
+    test: Callable[[Case, Command], bool] = attrs.field(eq=False, validator=_require_callable)
 
     def __call__(self, case: Case, command: Command) -> bool:
         return self.test(case, command)
@@ -82,8 +97,24 @@ class Edge:
     route: Route | None = None
 
 
-EVERY_OPEN_STAGE: tuple[type[Command], ...] = (Escalate, Approve)
+EVERY_OPEN_STAGE: tuple[type[Command], ...] = (
+    Escalate,
+    Approve,
+    AwaitCustomer,
+    AwaitThirdParty,
+    Resume,
+)
 """Commands every stage but ``closed`` accepts, staying where it is."""
+
+EVERY_STAGE: tuple[type[Command], ...] = (RecordBreach,)
+"""Commands every stage, ``closed`` included, accepts, staying where it is: a breach
+noticed late is still recorded."""
+
+
+def _edge_tuple(edges: Iterable[Edge]) -> tuple[Edge, ...]:
+    if isinstance(edges, Edge) or not isinstance(edges, Iterable):
+        raise InvalidPolicy([f"edges: expected a collection of Edge, got {type(edges).__name__}"])
+    return tuple(edges)
 
 
 @attrs.frozen
@@ -91,13 +122,15 @@ class StageGraph:
     """A checked set of edges, with the table the workflow looks moves up in.
 
     Escalate and Approve are added to every open stage as self-loops, so
-    escalation works wherever the case stands.
+    escalation works wherever the case stands; so are the waits
+    (AwaitCustomer, AwaitThirdParty, Resume). RecordBreach loops on every
+    stage, closed included.
 
     Raises:
         InvalidPolicy: listing every problem with the graph at once.
     """
 
-    edges: tuple[Edge, ...] = attrs.field(converter=tuple[Edge, ...])
+    edges: tuple[Edge, ...] = attrs.field(converter=_edge_tuple)
     initial: Stage = Stage.REPORTED
 
     def __attrs_post_init__(self) -> None:
@@ -112,13 +145,12 @@ class StageGraph:
         return tuple(stage for stage in Stage if stage in used)
 
     def all_edges(self) -> Iterator[Edge]:
-        """The edges as declared, then the escalation self-loops of every open stage."""
+        """The edges as declared, then the self-loops of every (open) stage."""
         yield from self.edges
         declared = {(edge.command, edge.source) for edge in self.edges}
         for stage in self.stages:
-            if stage is Stage.CLOSED:
-                continue
-            for command in EVERY_OPEN_STAGE:
+            loops = EVERY_STAGE if stage is Stage.CLOSED else EVERY_OPEN_STAGE + EVERY_STAGE
+            for command in loops:
                 if (command, stage) not in declared:
                     yield Edge(command, stage, stage)
 
@@ -146,6 +178,8 @@ def graph_problems(edges: Iterable[object], initial: Stage) -> Iterator[str]:
         ]
         if not (isinstance(edge.command, type) and issubclass(edge.command, Command)):
             bad.append(f"command {edge.command!r} is not a Command type")
+        if edge.route is not None and not isinstance(edge.route, Route):
+            bad.append(f"route {edge.route!r} is not a Route")
         if bad:
             yield f"{where}: " + "; ".join(bad)
             continue
@@ -203,6 +237,10 @@ DEFAULT_GRAPH = StageGraph(
         Edge(FollowUp, S.RESOLVED, S.RESOLVED, outcome_is(FollowUpOutcome.NO_ANSWER)),
         Edge(FollowUp, S.RESOLVED, S.LISTENING, outcome_is(FollowUpOutcome.UNSATISFIED)),
         Edge(FollowUp, S.RESOLVED, S.FOLLOWED_UP, outcome_is(FollowUpOutcome.SATISFIED)),
+        Edge(Thank, S.RESOLVED, S.RESOLVED),
+        Edge(RecordPrevention, S.RESOLVED, S.RESOLVED),
+        Edge(Thank, S.FOLLOWED_UP, S.FOLLOWED_UP),
+        Edge(RecordPrevention, S.FOLLOWED_UP, S.FOLLOWED_UP),
         Edge(Close, S.FOLLOWED_UP, S.CLOSED),
         Edge(Close, S.RESOLVED, S.CLOSED),
         Edge(Reopen, S.CLOSED, S.LISTENING),

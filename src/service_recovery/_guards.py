@@ -16,15 +16,28 @@ import attrs
 from ._case import Case
 from ._commands import (
     AcceptSolution,
+    Acknowledge,
+    Apologize,
     Approve,
+    AwaitCustomer,
+    AwaitThirdParty,
     Close,
     Command,
     CompleteAction,
+    DeclineSolution,
     Escalate,
     FinishVenting,
+    FollowUp,
+    IdentifyCause,
+    Listen,
     ProposeSolution,
+    RecordBreach,
+    ReflectBack,
     Reopen,
+    Resume,
 )
+from ._pauses import check_answered, check_can_wait, check_not_waiting, check_waiting
+from ._promises import check_broken_promises_owned
 from ._stages import Stage
 from ._values import Money, Role
 
@@ -198,18 +211,26 @@ def _approver_qualified(policy: RecoveryPolicy, case: Case, command: Approve) ->
         return "Nobody can approve their own escalation: ask a supervisor or manager"
     limit = policy.authority_for(command.by)
     if escalation.amount is not None:
-        if _covers(limit, escalation.amount):
+        if not _covers(limit, escalation.amount):
+            return (
+                f"The {command.by.role.value}'s authority ({limit}) does not cover the "
+                f"{escalation.amount} asked for: a higher role must approve"
+            )
+        if not _below(policy, command, escalation):
             return None
-        return (
-            f"The {command.by.role.value}'s authority ({limit}) does not cover the "
-            f"{escalation.amount} asked for: a higher role must approve"
-        )
     if command.by.role is Role.SYSTEM or not _outranks(policy, command, escalation):
         return (
             f"A {command.by.role.value} cannot approve an escalation raised by a "
             f"{escalation.by.role.value}: it needs a role with more authority"
         )
     return None
+
+
+def _below(policy: RecoveryPolicy, approve: Approve, escalate: Escalate) -> bool:
+    """The approver has less authority than whoever escalated: a lower role."""
+    mine = policy.authority_for(approve.by)
+    theirs = policy.authority_for(escalate.by)
+    return mine.currency == theirs.currency and mine.amount < theirs.amount
 
 
 def _outranks(policy: RecoveryPolicy, approve: Approve, escalate: Escalate) -> bool:
@@ -229,6 +250,30 @@ def _within_reopen_window(policy: RecoveryPolicy, case: Case, command: Reopen) -
         "open a new case and link this one"
     )
 
+
+def _recorded_by_tick(policy: RecoveryPolicy, case: Case, command: object) -> str | None:
+    return (
+        "Breaches are recorded by Workflow.tick from the case's deadlines and the policy; "
+        "they cannot be applied by hand"
+    )
+
+
+WHILE_RUNNING: tuple[type[Command], ...] = (
+    Acknowledge,
+    Listen,
+    ReflectBack,
+    FinishVenting,
+    Apologize,
+    IdentifyCause,
+    ProposeSolution,
+    AcceptSolution,
+    DeclineSolution,
+    CompleteAction,
+    FollowUp,
+    Close,
+    Reopen,
+)
+"""Steps a waiting case refuses until it resumes; escalations and updates go on while it waits."""
 
 CONTRACT_GUARDS: tuple[Guard, ...] = (
     Guard(
@@ -266,5 +311,21 @@ STEP_GUARDS: tuple[Guard, ...] = (
     Guard("escalation pending", _escalation_pending, commands=(Approve,), needs_command=False),
     Guard("approver qualified", _approver_qualified, commands=(Approve,)),
     Guard("within reopen window", _within_reopen_window, commands=(Reopen,)),
+    Guard("not waiting", check_not_waiting, commands=WHILE_RUNNING, needs_command=False),
+    Guard(
+        "one wait at a time",
+        check_can_wait,
+        commands=(AwaitCustomer, AwaitThirdParty),
+        needs_command=False,
+    ),
+    Guard(
+        "customer answered first",
+        check_answered,
+        commands=(AwaitCustomer, AwaitThirdParty),
+        needs_command=False,
+    ),
+    Guard("waiting", check_waiting, commands=(Resume,), needs_command=False),
+    Guard("broken promises owned", check_broken_promises_owned, commands=(CompleteAction,)),
+    Guard("recorded by tick", _recorded_by_tick, commands=(RecordBreach,), needs_command=False),
 )
 """Guards that keep each step's data meaningful; also run under every policy."""

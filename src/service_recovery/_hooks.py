@@ -17,6 +17,7 @@ from ._commands import Command
 from ._errors import InvalidValue
 from ._events import Event
 from ._stages import Stage
+from ._timing import DeadlineKind
 
 if TYPE_CHECKING:
     from ._workflow import Workflow
@@ -28,7 +29,7 @@ class HookContext:
 
     Attributes:
         point: which hook point runs: ``"before"``, ``"exit"``, ``"enter"``,
-            ``"after"`` or ``"any"``.
+            ``"after"``, ``"any"`` or ``"breach"``.
         command: the command being applied.
         case_before: the case before the command (``None`` when opening).
         case_after: the new case; ``None`` in a before-hook.
@@ -70,6 +71,7 @@ class Hooks:
             "exit": [],
             "enter": [],
             "after": [],
+            "breach": [],
         }
         self._any: list[Hook] = []
 
@@ -91,6 +93,21 @@ class Hooks:
     def on_exit(self, *stages: Stage) -> Callable[[H], H]:
         """Run when a case leaves one of *stages* (any stage if none given)."""
         return self._register("exit", _stage_filter(stages))
+
+    def on_breach(self, *kinds: DeadlineKind) -> Callable[[H], H]:
+        """Run once per breach of *kinds* (any kind if none given), when tick records it.
+
+        ``ctx.command`` is the :class:`RecordBreach` (its ``kind``, ``ref``,
+        ``due_at``). A breach fires its hooks on the tick that records it and
+        never again: not on a later tick, not on replay.
+
+        >>> import service_recovery as sr
+        >>> workflow = sr.Workflow()
+        >>> @workflow.hooks.on_breach(sr.DeadlineKind.FIRST_RESPONSE)
+        ... def page_supervisor(ctx):
+        ...     print("No answer yet on", ctx.case_after.id)
+        """
+        return self._register("breach", _kind_filter(kinds))
 
     def on_command(self, hook: H) -> H:
         """Run last after every accepted command, whatever it was (an audit log, say)."""
@@ -131,6 +148,15 @@ def _command_filter(commands: tuple[object, ...]) -> _Filter:
         if not (isinstance(command, type) and issubclass(command, Command)):
             raise InvalidValue(f"hooks attach to command types like sr.Close, got {command!r}")
     return frozenset(commands) or None
+
+
+def _kind_filter(kinds: tuple[object, ...]) -> _Filter:
+    for kind in kinds:
+        if not isinstance(kind, DeadlineKind):
+            raise InvalidValue(
+                f"breach hooks attach to deadline kinds like sr.DeadlineKind.PROMISE, got {kind!r}"
+            )
+    return frozenset(kinds) or None
 
 
 def _stage_filter(stages: tuple[object, ...]) -> _Filter:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import enum
+import itertools
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
+from os import PathLike
 from types import MappingProxyType
 from typing import Any
 
@@ -14,7 +17,16 @@ from ._commands import Command
 from ._errors import InvalidPolicy
 from ._graph import DEFAULT_GRAPH, StageGraph
 from ._guards import MIN_FOLLOW_UP_ATTEMPTS, Guard
-from ._values import Actor, Money, Role
+from ._playbooks import DEFAULT_LADDER, DEFAULT_PLAYBOOKS, DEFAULT_REQUIREMENTS, FALLBACK_PLAYBOOK
+from ._rules import (
+    CompensationRung,
+    Playbook,
+    Requirement,
+    requirement_guards,
+    requirement_problems,
+)
+from ._service_levels import ServiceLevels, check_service_levels
+from ._values import Actor, Compensation, CompensationKind, Money, Role, Severity
 
 DEFAULT_AUTHORITY: Mapping[Role, Money] = MappingProxyType(
     {
@@ -25,55 +37,31 @@ DEFAULT_AUTHORITY: Mapping[Role, Money] = MappingProxyType(
     }
 )
 """Goodwill an actor may grant alone. Front-line agents resolve most complaints
-without asking anyone; larger gestures go up one level, then another."""
+without asking anyone (an empowered front line is the single biggest lever on
+recovery speed); larger gestures go up one level, then another. The system
+itself grants nothing."""
+
+RANKED_ROLES: tuple[Role, ...] = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
+"""The people roles, from least to most authority."""
 
 
-def _frozen_authority(value: Mapping[Role, Money]) -> Mapping[Role, Money]:
-    return MappingProxyType(dict(value))
+def _frozen_mapping(value: object) -> object:
+    return MappingProxyType(dict(value)) if isinstance(value, Mapping) else value
 
 
-def _check_attempts(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < MIN_FOLLOW_UP_ATTEMPTS:
-        raise InvalidPolicy(
-            [
-                f"follow_up_attempts: expected a whole number >= {MIN_FOLLOW_UP_ATTEMPTS} "
-                f"(one unanswered call is never enough), got {value!r}"
-            ]
-        )
-
-
-def _check_window(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, timedelta) or value < timedelta(0):
-        raise InvalidPolicy([f"reopen_window: expected a timedelta >= 0, got {value!r}"])
-
-
-def _check_authority(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    problems = [
-        f"authority.{getattr(role, 'value', role)}: expected a Money for a Role, got {limit!r}"
-        for role, limit in dict(value).items()  # type: ignore[call-overload]
-        if not isinstance(role, Role) or not isinstance(limit, Money)
-    ]
-    problems += [
-        f"authority.{role.value}: missing"
-        for role in Role
-        if role not in value  # type: ignore[operator]
-    ]
-    if problems:
-        raise InvalidPolicy(problems)
-
-
-def _check_graph(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, StageGraph):
-        raise InvalidPolicy([f"graph: expected a StageGraph, got {type(value).__name__}"])
+def _as_tuple(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
 
 
 @attrs.frozen
 class RecoveryPolicy:
     """The rules a :class:`Workflow` enforces, on top of the contract guards.
 
-    Tune it with arguments (or :func:`attrs.evolve` on a preset), or subclass
-    it and override the narrow methods below. No policy can switch off the
-    contract guards: they run in the workflow, not here.
+    Tune it with arguments (or :func:`attrs.evolve` on a preset), write it in a
+    TOML file (:meth:`from_toml`), or subclass it and override the narrow
+    methods below. No policy can switch off the contract guards: they run in
+    the workflow, not here. Every problem with the rules is reported at once,
+    when the policy is built.
 
     >>> import attrs
     >>> patient = RecoveryPolicy(follow_up_attempts=5)
@@ -81,23 +69,94 @@ class RecoveryPolicy:
     5
     >>> attrs.evolve(patient, reopen_window=timedelta(days=7)).reopen_window.days
     7
+    >>> try:
+    ...     RecoveryPolicy(follow_up_attempts=1, authority={Role.AGENT: "lots"})
+    ... except InvalidPolicy as err:
+    ...     print(err.problems[1])
+    authority.agent: expected an amount like Money(50, "EUR"), got 'lots'
 
     Attributes:
-        name: how the policy is called in diagrams and reports.
+        name: how the policy is called in diagrams, reports and refusals.
+        description: what the policy is and where it comes from.
         graph: the stage graph (which command leads where).
         follow_up_attempts: unanswered follow-ups after which a case may close
             without the customer's word; at least 2.
         reopen_window: how long after closing a customer may reopen the case.
         authority: the compensation each role may grant without approval.
+        compensation: the compensation ladder: what fits each severity.
+        playbooks: the procedure per root-cause category (``IdentifyCause.category``);
+            ``"other"`` serves causes without one of their own.
+        requirements: optional steps this policy makes required, and before
+            which stage (playbooks may add more for their cause).
+        service_levels: the time rules: first-response targets per channel,
+            update interval, follow-up delay, warning fractions and an
+            optional business calendar (see :class:`ServiceLevels`).
     """
 
     name: str = "default"
-    graph: StageGraph = attrs.field(default=DEFAULT_GRAPH, validator=_check_graph)
-    follow_up_attempts: int = attrs.field(default=3, validator=_check_attempts)
-    reopen_window: timedelta = attrs.field(default=timedelta(days=30), validator=_check_window)
+    graph: StageGraph = DEFAULT_GRAPH
+    follow_up_attempts: int = 3
+    reopen_window: timedelta = timedelta(days=30)
     authority: Mapping[Role, Money] = attrs.field(
-        default=DEFAULT_AUTHORITY, converter=_frozen_authority, validator=_check_authority
+        default=DEFAULT_AUTHORITY, converter=_frozen_mapping
     )
+    compensation: Mapping[Severity, CompensationRung] = attrs.field(
+        default=DEFAULT_LADDER, converter=_frozen_mapping
+    )
+    playbooks: Mapping[str, Playbook] = attrs.field(
+        default=DEFAULT_PLAYBOOKS, converter=_frozen_mapping
+    )
+    requirements: tuple[Requirement, ...] = attrs.field(
+        default=DEFAULT_REQUIREMENTS, converter=_as_tuple
+    )
+    service_levels: ServiceLevels = attrs.field(
+        default=ServiceLevels(), validator=check_service_levels
+    )
+    description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        problems = policy_problems(self)
+        if problems:
+            raise InvalidPolicy(problems)
+
+    # -- files ---------------------------------------------------------------
+
+    @classmethod
+    def from_toml(cls, source: str | bytes | PathLike[str]) -> RecoveryPolicy:
+        """Read a policy from TOML text or a file (see docs/reference/policy-toml.md).
+
+        Tables change only the keys they name, starting from ``extends`` (a
+        preset's name, ``"default"`` when omitted); arrays replace. A file is
+        data only: it names commands, stages and routes from fixed tables and
+        never runs or imports anything.
+
+        >>> policy = RecoveryPolicy.from_toml('''
+        ... name = "acme"
+        ... extends = "last"
+        ... follow_up_attempts = 4
+        ... [authority]
+        ... agent = "75 EUR"
+        ... ''')
+        >>> policy.name, policy.follow_up_attempts, str(policy.authority[Role.AGENT])
+        ('acme', 4, '75 EUR')
+
+        Raises:
+            InvalidPolicy: listing every problem with its path
+                (``authority.agent: expected an amount like "50 EUR", got "lots"``).
+        """
+        from ._toml import load_policy
+
+        policy: RecoveryPolicy = load_policy(cls, source)
+        return policy
+
+    def to_toml(self) -> str:
+        """Write the policy as a complete TOML file that :meth:`from_toml` reads back equal."""
+        from ._toml import dump_policy
+
+        text: str = dump_policy(self)
+        return text
+
+    # -- override points -----------------------------------------------------
 
     def authority_for(self, actor: Actor) -> Money:
         """The compensation *actor* may grant alone. Override for per-person limits."""
@@ -114,9 +173,45 @@ class RecoveryPolicy:
         """How long after closing *case* may be reopened."""
         return self.reopen_window
 
+    def first_response_target(self, case: Case) -> timedelta:
+        """How soon *case* must get its first answer; override for, say, VIP customers.
+
+        Defaults to the service levels' target for the case's channel.
+        """
+        return self.service_levels.first_response_for(case.channel)
+
+    def playbook_for(self, case: Case) -> Playbook | None:
+        """The playbook for *case*'s root cause; ``None`` while no cause is identified."""
+        if case.cause is None:
+            return None
+        return self.playbooks.get(case.cause.category) or self.playbooks.get(FALLBACK_PLAYBOOK)
+
+    def requirements_for(self, case: Case) -> tuple[Requirement, ...]:
+        """The required steps that apply to *case*: the policy's and its playbook's."""
+        playbook = self.playbook_for(case)
+        extra = playbook.requirements if playbook is not None else ()
+        return tuple(r for r in (*self.requirements, *extra) if r.applies_to(case.severity))
+
+    def suggested_compensation(self, case: Case) -> Compensation | None:
+        """What the ladder offers *case* for the trouble; ``None`` when an apology is all.
+
+        >>> from service_recovery import presets
+        >>> str(presets.DEFAULT.compensation[Severity.MAJOR].up_to)
+        '100 EUR'
+        """
+        rung = self.compensation[case.severity]
+        kind = rung.kinds[0]
+        if kind is CompensationKind.APOLOGY_ONLY:
+            return None
+        return Compensation(kind, rung.up_to)
+
     def guards(self) -> Iterable[Guard]:
-        """Extra guards of this policy, run after the contract guards."""
-        return ()
+        """Extra guards of this policy, run after the contract guards.
+
+        By default, one guard per stage that required steps protect. When
+        overriding, ``yield from super().guards()`` to keep them.
+        """
+        return tuple(requirement_guards(self))
 
     def extra_reasons(self, case: Case, command: Command) -> Iterable[str]:
         """More reasons to refuse *command* on *case*; override to add business rules.
@@ -127,3 +222,110 @@ class RecoveryPolicy:
         ...             yield "Refunds wait for Monday"
         """
         return ()
+
+
+# -- checking a policy -----------------------------------------------------------
+
+
+def policy_problems(policy: RecoveryPolicy) -> list[str]:
+    """Every problem with *policy*'s rules, each starting with its path."""
+    problems: list[str] = []
+    if not isinstance(policy.name, str) or not policy.name.strip():
+        problems.append(f"name: expected a non-blank string, got {policy.name!r}")
+    if not isinstance(policy.description, str):
+        problems.append(f"description: expected a string, got {policy.description!r}")
+    graph_ok = isinstance(policy.graph, StageGraph)
+    if not graph_ok:
+        problems.append(f"graph: expected a StageGraph, got {type(policy.graph).__name__}")
+    attempts = policy.follow_up_attempts
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 2:
+        problems.append(
+            f"follow_up_attempts: expected a whole number >= {MIN_FOLLOW_UP_ATTEMPTS} "
+            f"(one unanswered call is never enough), got {attempts!r}"
+        )
+    window = policy.reopen_window
+    if not isinstance(window, timedelta) or window < timedelta(0):
+        problems.append(f"reopen_window: expected a timedelta >= 0, got {window!r}")
+    problems += _ranked(
+        "authority",
+        value=policy.authority,
+        key_type=Role,
+        value_type=Money,
+        order=RANKED_ROLES,
+        example='Money(50, "EUR")',
+    )
+    problems += _ranked(
+        "compensation",
+        value=policy.compensation,
+        key_type=Severity,
+        value_type=CompensationRung,
+        order=tuple(Severity),
+        example="CompensationRung",
+    )
+    rules_ok = not problems
+    problems += _playbook_problems(policy.playbooks)
+    requirements = policy.requirements
+    if not isinstance(requirements, tuple):
+        problems.append(f"requirements: expected a list of Requirement, got {requirements!r}")
+    else:
+        problems += [
+            f"requirements[{n}]: expected a Requirement, got {item!r}"
+            for n, item in enumerate(requirements)
+            if not isinstance(item, Requirement)
+        ]
+    if graph_ok and rules_ok and not problems:
+        problems += requirement_problems(policy)
+    return problems
+
+
+def _ranked(
+    where: str,
+    *,
+    value: object,
+    key_type: type[enum.Enum],
+    value_type: type,
+    order: tuple[Any, ...],
+    example: str,
+) -> list[str]:
+    """Check a mapping covering every *key_type*, whose amounts never fall along *order*."""
+    if not isinstance(value, Mapping):
+        return [f"{where}: expected a mapping of {key_type.__name__} to {value_type.__name__}"]
+    problems = []
+    for key, item in value.items():
+        name = key.value if isinstance(key, key_type) else repr(key)
+        if not isinstance(key, key_type):
+            problems.append(f"{where}: {name} is not a {key_type.__name__}")
+        elif not isinstance(item, value_type):
+            problems.append(f"{where}.{name}: expected an amount like {example}, got {item!r}")
+    problems += [f"{where}.{key.value}: missing" for key in key_type if key not in value]
+    if problems:
+        return problems
+    amounts = [(key, _amount(value[key])) for key in order]
+    for (lower, low), (higher, high) in itertools.pairwise(amounts):
+        if low.currency != high.currency:
+            problems.append(
+                f"{where}.{higher.value}: {high} is in another currency than "
+                f"{lower.value}'s {low}; use one currency"
+            )
+        elif high.amount < low.amount:
+            problems.append(
+                f"{where}.{higher.value}: {high} is less than {lower.value}'s {low}; "
+                "it must not fall as you go up"
+            )
+    return problems
+
+
+def _amount(value: object) -> Money:
+    return value.up_to if isinstance(value, CompensationRung) else value  # type: ignore[return-value]
+
+
+def _playbook_problems(playbooks: object) -> list[str]:
+    if not isinstance(playbooks, Mapping):
+        return [f"playbooks: expected a mapping of cause category to Playbook, got {playbooks!r}"]
+    problems = []
+    for name, playbook in playbooks.items():
+        if not isinstance(name, str) or not name.strip():
+            problems.append(f"playbooks: {name!r} is not a cause category (a non-blank string)")
+        elif not isinstance(playbook, Playbook):
+            problems.append(f"playbooks.{name}: expected a Playbook, got {playbook!r}")
+    return problems

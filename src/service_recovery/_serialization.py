@@ -20,7 +20,7 @@ import attrs
 
 from ._case import Case, check_history, fold
 from ._commands import COMMANDS_BY_NAME
-from ._errors import InvalidHistory, InvalidSnapshot, RecoveryError
+from ._errors import InvalidHistory, InvalidSnapshot, InvalidValue, RecoveryError
 from ._events import Event
 from ._stages import Stage
 
@@ -56,7 +56,7 @@ def to_dict(case: Case) -> JSON:
         "id": case.id,
         "stage": case.stage.value,
         "version": case.version,
-        "history": [_event_to_dict(event) for event in case.history],
+        "history": [_event_to_dict(event, n) for n, event in enumerate(case.history)],
     }
 
 
@@ -71,8 +71,11 @@ def from_dict(data: Mapping[str, Any], *, workflow: Workflow | None = None) -> C
     Raises:
         InvalidSnapshot: listing every problem, each with its path
             (``history[2].at: ...``). Nothing is returned half-built.
+        InvalidValue: *workflow* is not a :class:`Workflow`.
     """
     problems: list[str] = []
+    if workflow is not None:
+        _require_workflow(workflow)
     if not isinstance(data, Mapping):
         raise InvalidSnapshot([f"expected a mapping, got {type(data).__name__}"])
     _check_keys(
@@ -80,7 +83,7 @@ def from_dict(data: Mapping[str, Any], *, workflow: Workflow | None = None) -> C
     )
     if data.get("schema") != SCHEMA:
         problems.append(f"schema: expected {SCHEMA!r}, got {data.get('schema')!r}")
-    if data.get("schema_version") != SCHEMA_VERSION:
+    if not _same(data.get("schema_version"), SCHEMA_VERSION):
         problems.append(
             f"schema_version: this release reads version {SCHEMA_VERSION}, "
             f"got {data.get('schema_version')!r}"
@@ -104,19 +107,42 @@ def from_dict(data: Mapping[str, Any], *, workflow: Workflow | None = None) -> C
     else:
         case = fold(checked)
     for key, actual in (("id", case.id), ("stage", case.stage.value), ("version", case.version)):
-        if data.get(key) != actual:
+        if not _same(data.get(key), actual):
             problems.append(f"{key}: says {data.get(key)!r} but the history gives {actual!r}")
     if problems:
         raise InvalidSnapshot(problems)
     return case
 
 
+def _same(found: object, expected: object) -> bool:
+    """Equal and of the same type: ``True`` or ``15.0`` is not the version ``15``."""
+    return type(found) is type(expected) and found == expected
+
+
+def _require_workflow(workflow: object) -> None:
+    from ._workflow import Workflow  # a cycle at import time: workflows import cases
+
+    if not isinstance(workflow, Workflow):
+        raise InvalidValue(
+            f"workflow: expected a Workflow, got {type(workflow).__name__}", field="workflow"
+        )
+
+
 # -- events -------------------------------------------------------------------
 
 
-def _event_to_dict(event: Event) -> JSON:
+def _event_to_dict(event: Event, position: int) -> JSON:
     command = event.command
-    out: JSON = {"type": type(command).__name__, "stage": event.stage.value}
+    name = type(command).__name__
+    if COMMANDS_BY_NAME.get(name) is not type(command):
+        # Written, it could never be read back: refuse now rather than lose the case later.
+        raise InvalidSnapshot(
+            [
+                f"history[{position}]: cannot write {name}: "
+                "only the library's own commands are in the schema"
+            ]
+        )
+    out: JSON = {"type": name, "stage": event.stage.value}
     for field in attrs.fields(type(command)):
         out[field.name] = _unstructure(getattr(command, field.name))
     return out
@@ -126,7 +152,8 @@ def _event_from_dict(raw: object, where: str, problems: list[str]) -> Event | No
     if not isinstance(raw, Mapping):
         problems.append(f"{where}: expected a mapping, got {type(raw).__name__}")
         return None
-    kind = COMMANDS_BY_NAME.get(raw.get("type"))  # type: ignore[arg-type]
+    name = raw.get("type")
+    kind = COMMANDS_BY_NAME.get(name) if isinstance(name, str) else None
     if kind is None:
         known = ", ".join(COMMANDS_BY_NAME)
         problems.append(f"{where}.type: unknown command {raw.get('type')!r} (known: {known})")
@@ -193,7 +220,7 @@ def _unstructure(value: object) -> Any:
 
 def _datetime_to_text(value: datetime) -> str:
     text = value.isoformat()
-    if isinstance(value.tzinfo, ZoneInfo):
+    if isinstance(value.tzinfo, ZoneInfo) and value.tzinfo.key is not None:
         text += f"[{value.tzinfo.key}]"
     return text
 
@@ -206,7 +233,15 @@ def _datetime_from_text(text: str) -> datetime:
     value = datetime.fromisoformat(text)
     if value.tzinfo is None:
         raise ValueError("no time zone")
-    return value.astimezone(zone) if zone is not None else value
+    if zone is None:
+        return value
+    # Keep the wall time as written: a skipped or repeated local time (around a
+    # daylight-saving change) is told apart by its offset, which picks the fold.
+    for repeat in (0, 1):
+        local = value.replace(tzinfo=zone, fold=repeat)
+        if local.utcoffset() == value.utcoffset():
+            return local
+    return value.astimezone(zone)  # the zone's rules changed since: keep the instant
 
 
 def _structure(kind: Any, raw: object, where: str, problems: list[str]) -> Any:

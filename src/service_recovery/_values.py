@@ -152,17 +152,19 @@ class Money:
             raise InvalidValue(f'expected an amount like "50 EUR", got {text!r}')
         return cls(match.group(1), match.group(2))
 
-    def _comparable(self, other: object) -> Decimal:
-        if not isinstance(other, Money):
-            return NotImplemented  # type: ignore[no-any-return]
+    def _comparable(self, other: Money) -> Decimal:
         if other.currency != self.currency:
             raise InvalidValue(f"cannot compare {self} with {other}: different currencies")
         return other.amount
 
-    def __le__(self, other: Money) -> bool:
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         return self.amount <= self._comparable(other)
 
-    def __lt__(self, other: Money) -> bool:
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         return self.amount < self._comparable(other)
 
     def __str__(self) -> str:

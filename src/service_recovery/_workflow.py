@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ._case import Case, advance, check_history, fold
+from ._clock import Clock, check_clock, resolve_now
 from ._commands import COMMAND_TYPES, Command, Open
+from ._deadlines import Deadline, Timekeeper, require_case
+from ._due import DueList, due
 from ._engine import Engine
 from ._errors import (
     CommandVetoed,
@@ -21,9 +24,11 @@ from ._errors import (
 )
 from ._events import Event
 from ._guards import CONTRACT_GUARDS, STEP_GUARDS, Guard, Reason
+from ._guidance import Guidance, Suggestion, guidance, suggest
 from ._hooks import Hook, HookContext, Hooks
 from ._policy import RecoveryPolicy
 from ._stages import Stage
+from ._tick import record_breaches, run_breach_hooks
 from ._values import SYSTEM, Actor, Channel, Customer, Severity
 
 log = logging.getLogger("service_recovery")
@@ -48,9 +53,26 @@ class Workflow:
     <Stage.ACKNOWLEDGED: 'acknowledged'>
     """
 
-    __slots__ = ("_by_command", "_by_entering", "_engine", "hooks", "policy")
+    __slots__ = (
+        "_by_command",
+        "_by_entering",
+        "_engine",
+        "_guards_on",
+        "_timekeeper",
+        "clock",
+        "hooks",
+        "policy",
+    )
 
-    def __init__(self, policy: RecoveryPolicy | None = None) -> None:
+    def __init__(self, policy: RecoveryPolicy | None = None, *, clock: Clock | None = None) -> None:
+        """Build the workflow of *policy* (the default policy if omitted).
+
+        Args:
+            policy: the rules to enforce.
+            clock: where :meth:`deadlines`, :meth:`tick` and :meth:`due` read
+                the time when no ``now=`` is given (see :class:`Clock`);
+                without one they need ``now=``. Commands always carry ``at``.
+        """
         if policy is None:
             policy = RecoveryPolicy()
         if not isinstance(policy, RecoveryPolicy):
@@ -58,12 +80,21 @@ class Workflow:
         self.policy = policy
         self.hooks = Hooks()
         self._engine = Engine(policy.graph)
+        self.clock = check_clock(clock)
+        self._timekeeper = Timekeeper(policy)
         guards = (*CONTRACT_GUARDS, *STEP_GUARDS, *policy.guards())
         self._by_command: dict[type[Command], tuple[Guard, ...]] = {
             kind: tuple(g for g in guards if kind in g.commands) for kind in COMMAND_TYPES
         }
         self._by_entering: dict[Stage, tuple[Guard, ...]] = {
             stage: tuple(g for g in guards if stage in g.entering) for stage in Stage
+        }
+        # The guards of each (command, destination name) pair, worked out once here
+        # rather than on every apply; keyed by name because hashing a Stage is slow.
+        self._guards_on: dict[tuple[type[Command], str], tuple[Guard, ...]] = {
+            (kind, stage.value): self._guards_entering(kind, stage)
+            for kind in COMMAND_TYPES
+            for stage in Stage
         }
 
     def __repr__(self) -> str:
@@ -134,10 +165,13 @@ class Workflow:
         dest, reasons = self._evaluate(case, command)
         if reasons or dest is None:
             raise TransitionNotAllowed(reasons, case, command)
-        self._run_before(case, command)
+        hooked = bool(self.hooks)  # no hook attached: nothing to run before or after
+        if hooked:
+            self._run_before(case, command)
         event = Event(command, dest)
         new_case = advance(case, event)
-        self._run_after(case, new_case, command, event)
+        if hooked:
+            self._run_after(case, new_case, command, event)
         return new_case
 
     def explain(self, case: Case, command: Command) -> list[Reason]:
@@ -170,6 +204,18 @@ class Workflow:
             )
         )
 
+    def suggest(self, case: Case, by: Actor | None = None) -> Suggestion:
+        """What to offer: the playbook's remedies for the cause, scaled to the severity.
+
+        *by* (who would propose it) tells whether the compensation needs approval.
+        See :func:`service_recovery.Suggestion`.
+        """
+        return suggest(self, _checked_case(case), by)
+
+    def guidance(self, case: Case) -> Guidance:
+        """What to do and say next at the case's stage: coaching prompts a CRM can show."""
+        return guidance(self, _checked_case(case))
+
     def _evaluate(self, case: Case, command: Command) -> tuple[Stage | None, list[Reason]]:
         """Where *command* would take *case*, and every reason to refuse it.
 
@@ -191,17 +237,19 @@ class Workflow:
                     f"{kind.title} with these details leads nowhere from "
                     f"'{case.stage.label}' under the {self.policy.name} policy",
                 )
-        guards = self._by_command.get(kind, ())
-        if dest is not None:
-            guards += tuple(g for g in self._by_entering[dest] if g not in guards)
-        reasons = [
-            reason
-            for reason in (guard.reason(self.policy, case, command) for guard in guards)
-            if reason is not None
-        ]
-        reasons.extend(
-            Reason("policy", str(message)) for message in self.policy.extra_reasons(case, command)
-        )
+        if dest is None:
+            guards = self._by_command.get(kind, ())
+        else:
+            found = self._guards_on.get((kind, dest._value_))
+            guards = self._guards_entering(kind, dest) if found is None else found
+        reasons = []
+        for guard in guards:
+            reason = guard.reason(self.policy, case, command)
+            if reason is not None:
+                reasons.append(reason)
+        extra = self.policy.extra_reasons(case, command)
+        if extra:
+            reasons.extend(Reason("policy", str(message)) for message in extra)
         if step_reason is not None:
             reasons.append(step_reason)
         if command.at < case.last_at:
@@ -213,6 +261,11 @@ class Workflow:
                 )
             )
         return dest, reasons
+
+    def _guards_entering(self, kind: type[Command], dest: Stage) -> tuple[Guard, ...]:
+        """The guards of *kind*, then those protecting *dest* that are not among them."""
+        guards = self._by_command.get(kind, ())
+        return guards + tuple(g for g in self._by_entering[dest] if g not in guards)
 
     def _not_a_step(self, case: Case, kind: type[Command]) -> Reason:
         possible = ", ".join(k.title for k in self.allowed(case)) or "nothing"
@@ -231,6 +284,10 @@ class Workflow:
             InvalidHistory: the events cannot be a case's history under this
                 workflow's graph (listing every problem).
         """
+        if not isinstance(history, Iterable):
+            raise InvalidHistory(
+                [f"history: expected a sequence of Event, got {type(history).__name__}"]
+            )
         events = tuple(history) if not isinstance(history, tuple) else history
         problems = check_history(events)
         if not problems:
@@ -255,6 +312,58 @@ class Workflow:
                     f"to '{event.stage.value}' under the {self.policy.name} policy"
                 )
         return problems
+
+    # -- time ------------------------------------------------------------------
+
+    def deadlines(self, case: Case, now: datetime | None = None) -> tuple[Deadline, ...]:
+        """Every deadline of *case* at *now* (or the workflow clock's time), by due time.
+
+        Met ones come with the time they were met; see docs/guides/deadlines-and-sla.md.
+
+        Raises:
+            InvalidValue: *case* is not a Case, or no aware time is available.
+        """
+        require_case(case)
+        return self._timekeeper.deadlines(case, resolve_now(now, self.clock))
+
+    def tick(self, case: Case, now: datetime | None = None) -> Case:
+        """Record every breach of *case* not yet recorded at *now*; fire ``on_breach`` hooks.
+
+        Returns *case* itself when there is nothing new, so ticking again, or
+        replaying, records and fires nothing.
+
+        Raises:
+            HookFailed: a hook raised; ``.case`` holds every recorded breach.
+            InvalidValue: *case* is not a Case, or no aware time is available.
+        """
+        require_case(case)
+        recorded = record_breaches(self._timekeeper, case, resolve_now(now, self.clock))
+        if not recorded:
+            return case
+        run_breach_hooks(self, recorded)
+        return recorded[-1][1]
+
+    def due(
+        self,
+        cases: Iterable[Case],
+        now: datetime | None = None,
+        *,
+        within: timedelta = timedelta(0),
+        limit: int | None = None,
+    ) -> DueList:
+        """The cases needing attention at *now*, most urgent deadline first.
+
+        Listed: a case with a deadline breached or past its first warning, or
+        whose next deadline falls within *within* of *now*; at most *limit*.
+        Each case is worked out once per case value and remembered, so a
+        scan over the same live cases costs a read per case; the
+        :class:`Due` items are built as they are read.
+
+        Raises:
+            InvalidValue: an item is not a Case, a bad *within* or *limit*, or
+                no aware time is available.
+        """
+        return due(self._timekeeper, cases, resolve_now(now, self.clock), within, limit)
 
     # -- hooks -----------------------------------------------------------------
 
@@ -292,6 +401,12 @@ class Workflow:
                     errors.append((hook, err))
         if errors:
             raise HookFailed(after, accepted=True, errors=errors) from errors[0][1]
+
+
+def _checked_case(case: object) -> Case:
+    if not isinstance(case, Case):
+        raise InvalidValue(f"case: expected a Case, got {type(case).__name__}", field="case")
+    return case
 
 
 def _check_arguments(case: object, command: object) -> None:

@@ -1,0 +1,546 @@
+"""Deadlines: every clock a case runs, derived from its history and the policy.
+
+Reading a history from the start, a case runs these clocks:
+
+- the **first response**, from the complaint to the first answer by a person;
+- an **update** clock while the plan is carried out, restarted by every
+  update and ended by leaving ``resolving``;
+- one **promise** per action of the accepted plan, due when the customer was told;
+- a **follow-up** clock from resolution, re-armed after each unanswered
+  attempt until the policy's attempts are used up;
+- the **reopen window** while a closed case may still be reopened.
+
+Service-level clocks (first response, update, follow-up) count the
+policy's business time and stop while the case waits; promises and the
+reopen window are dates on the wall clock. Everything here is computed from
+the case and the policy: nothing is stored but a per-case memo of the next
+deadline, which lets :meth:`Workflow.due` scan many cases cheaply.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, NamedTuple
+
+import attrs
+
+from ._calendar import BusinessCalendar
+from ._case import Case
+from ._commands import (
+    AcceptSolution,
+    Close,
+    Command,
+    CompleteAction,
+    DeclineSolution,
+    FollowUp,
+    ProposeSolution,
+    Reopen,
+    SendUpdate,
+)
+from ._errors import InvalidValue
+from ._guards import MIN_FOLLOW_UP_ATTEMPTS
+from ._pauses import RESPONDING, _pauses
+from ._stages import Stage
+from ._timing import DeadlineKind, DeadlineStatus
+from ._values import FollowUpOutcome, Role
+
+if TYPE_CHECKING:
+    from ._policy import RecoveryPolicy
+
+ZERO = timedelta(0)
+RESOLVING, RESOLVED = Stage.RESOLVING, Stage.RESOLVED
+_KIND_ORDER = {kind: number for number, kind in enumerate(DeadlineKind)}
+
+
+@attrs.frozen
+class Deadline:
+    """One clock of a case, as it stands at a given moment.
+
+    Attributes:
+        kind: what is due (first response, update, promise, follow-up, reopen window).
+        ref: which one, stable across replays; a recorded breach names it.
+        label: the deadline in words, e.g. ``"promise #0: Issue the refund"``.
+        status: upcoming, warning, breached or met.
+        due_at: when it is (or was) due. For a clock stopped by a wait, when
+            it would fall if the case resumed at the moment asked.
+        started_at: when the clock started.
+        allowed: the time the clock allows: business time for service-level
+            kinds when the policy has a calendar, wall time otherwise.
+        met_at: when it was met; ``None`` while it runs.
+        action: the promised action's index, for a promise.
+        paused: the clock is stopped because the case waits.
+        warnings: how many of the policy's warning fractions have passed.
+        left: wall time from the moment asked until ``due_at`` (zero once due).
+        overdue: wall time past ``due_at``: until now if breached, until
+            ``met_at`` if met late, else zero.
+    """
+
+    kind: DeadlineKind
+    ref: str
+    label: str
+    status: DeadlineStatus
+    due_at: datetime
+    started_at: datetime
+    allowed: timedelta
+    met_at: datetime | None = None
+    action: int | None = None
+    paused: bool = False
+    warnings: int = 0
+    left: timedelta = ZERO
+    overdue: timedelta = ZERO
+
+    @property
+    def late(self) -> bool:
+        """Breached, or met after it was due."""
+        return self.overdue > ZERO
+
+    def __str__(self) -> str:
+        when = self.due_at.strftime("%a %d %b %H:%M %Z").strip()
+        if self.status is DeadlineStatus.MET:
+            state = f"met {'late by ' + _words(self.overdue) if self.late else 'on time'}"
+        elif self.status is DeadlineStatus.BREACHED:
+            state = f"breached, {_words(self.overdue)} overdue"
+        else:
+            state = f"{self.status.value}, {_words(self.left)} left"
+            if self.paused:
+                state += " (clock stopped while waiting)"
+        return f"{self.label}: due {when}, {state}"
+
+
+def _words(span: timedelta) -> str:
+    """A duration as a person reads it, to the minute: ``"1 d 2 h"``, ``"45 min"``."""
+    minutes = int(span.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [
+        f"{count} {unit}" for count, unit in ((days, "d"), (hours, "h"), (minutes, "min")) if count
+    ]
+    return " ".join(parts[:2]) or "0 min"
+
+
+class Timer(NamedTuple):
+    """A timer as the history sets it, before asking what time it is (instants in UTC)."""
+
+    kind: DeadlineKind
+    ref: str
+    label: str
+    action: int | None
+    started_at: datetime
+    allowed: timedelta
+    met_at: datetime | None
+    due: datetime | None
+    """``None`` while a wait stops the clock before it runs out."""
+    warns: tuple[datetime | None, ...]
+    used: timedelta
+    """For a stopped timer, the time it had used when the wait began."""
+    stopped_at: datetime | None
+    zone: tzinfo | None
+
+    def breached_by(self, now: datetime) -> bool:
+        """Whether the clock is (or was, if met late) breached at the UTC instant *now*."""
+        if self.due is None or not self.kind.breachable:
+            return False
+        if self.met_at is not None:
+            return self.met_at.astimezone(UTC) > self.due
+        return now > self.due
+
+
+class _Meter:
+    """Counts a service-level clock's time: wall time, or a calendar's working time."""
+
+    __slots__ = ("calendar",)
+
+    def __init__(self, calendar: BusinessCalendar | None) -> None:
+        self.calendar = calendar
+
+    def add(self, start: datetime, amount: timedelta) -> datetime:
+        if self.calendar is None:
+            return start + amount
+        return self.calendar.add(start, amount).astimezone(UTC)
+
+    def between(self, start: datetime, end: datetime) -> timedelta:
+        if self.calendar is None:
+            return end - start
+        return self.calendar.between(start, end)
+
+
+Waits = Sequence[tuple[datetime, datetime | None]]
+
+
+def _reach(
+    meter: _Meter, start: datetime, amount: timedelta, waits: Waits
+) -> tuple[datetime | None, timedelta, datetime | None]:
+    """When *amount* of clock time has run from *start*, skipping *waits*.
+
+    Returns the instant, or ``None`` with the time used and the moment a
+    still-open wait stopped the clock first.
+    """
+    cursor, left = start, amount
+    for begin, end in waits:
+        if end is not None and end <= cursor:
+            continue
+        if begin > cursor:
+            available = meter.between(cursor, begin)
+            if left <= available:
+                return meter.add(cursor, left), ZERO, None
+            left -= available
+        if end is None:
+            return None, amount - left, max(begin, cursor)
+        cursor = end
+    return meter.add(cursor, left), ZERO, None
+
+
+class _Reader:
+    """Reads one case's clocks under one policy, in one pass over its history."""
+
+    def __init__(self, policy: RecoveryPolicy, case: Case) -> None:
+        levels = policy.service_levels
+        self.policy = policy
+        self.case = case
+        self.meter = _Meter(levels.calendar)
+        self.fractions = levels.warning_fractions
+        self.zone = levels.calendar.zone if levels.calendar is not None else None
+        self.needed = max(policy.follow_up_attempts_for(case), MIN_FOLLOW_UP_ATTEMPTS)
+        self.waits: list[tuple[datetime, datetime | None]] = [
+            (
+                pause.started_at.astimezone(UTC),
+                None if pause.ended_at is None else pause.ended_at.astimezone(UTC),
+            )
+            for pause in _pauses(case.history)
+        ]
+        self.timers: list[Timer] = []
+        # What the walk has seen so far.
+        self.responded: datetime | None = None
+        self.proposal: ProposeSolution | None = None
+        self.plan: ProposeSolution | None = None
+        self.plan_ref, self.plan_at = 0, case.opened_at
+        self.done: dict[int, datetime] = {}
+        self.update: tuple[int, datetime] | None = None
+        self.follow: tuple[int, datetime] | None = None
+        self.unanswered = 0
+        self.closed_ref = 0
+
+    def read(self) -> list[Timer]:
+        """Walk the history, then add the clocks still running; sorted by due time."""
+        history = self.case.history
+        previous = history[0].stage
+        for position in range(1, len(history)):
+            event = history[position]
+            command = event.command
+            if (
+                self.responded is None
+                and type(command) in RESPONDING
+                and command.by.role is not Role.SYSTEM
+            ):
+                self.responded = command.at
+            self._end_stage_clocks(command, event.stage)
+            self._take_in(position, command)
+            self._start_stage_clocks(position, command, previous, event.stage)
+            previous = event.stage
+        self._finish()
+        self.timers.sort(key=_timer_order)
+        return self.timers
+
+    def _end_stage_clocks(self, command: Command, stage: Stage) -> None:
+        """An update meets the update clock, a follow-up the follow-up clock; so does leaving."""
+        if self.update is not None and (isinstance(command, SendUpdate) or stage is not RESOLVING):
+            self._update(self.update, command.at)
+            self.update = None
+        if self.follow is not None and (isinstance(command, FollowUp) or stage is not RESOLVED):
+            self._follow_up(self.follow, command.at)
+            self.follow = None
+
+    def _take_in(self, position: int, command: Command) -> None:
+        """Follow the plan: proposed, declined, accepted, actions done, dropped on a restart."""
+        if isinstance(command, ProposeSolution):
+            self.proposal = command
+        elif isinstance(command, DeclineSolution):
+            self.proposal = None
+        elif isinstance(command, AcceptSolution):
+            self._promises(current=False)
+            self.plan, self.proposal = self.proposal, None
+            self.plan_ref, self.plan_at, self.done = position, command.at, {}
+        elif isinstance(command, CompleteAction):
+            self.done.setdefault(command.index, command.at)
+        elif isinstance(command, Close):
+            self.closed_ref = position
+        restarts = isinstance(command, Reopen) or (
+            isinstance(command, FollowUp) and command.outcome is FollowUpOutcome.UNSATISFIED
+        )
+        if restarts:
+            self._promises(current=False)
+            self.plan = self.proposal = None
+
+    def _start_stage_clocks(
+        self, position: int, command: Command, previous: Stage, stage: Stage
+    ) -> None:
+        if stage is RESOLVED and previous is not RESOLVED:
+            self.unanswered = 0
+        elif isinstance(command, FollowUp) and command.outcome is FollowUpOutcome.NO_ANSWER:
+            self.unanswered += 1
+        if stage is RESOLVING and self.update is None:
+            self.update = (position, command.at)
+        if stage is RESOLVED and self.follow is None and self.unanswered < self.needed:
+            self.follow = (position, command.at)
+
+    def _finish(self) -> None:
+        policy, case = self.policy, self.case
+        self._service_timer(
+            DeadlineKind.FIRST_RESPONSE,
+            ref="first_response",
+            label="first response",
+            started=case.opened_at,
+            allowed=policy.first_response_target(case),
+            met=self.responded,
+        )
+        if self.update is not None:
+            self._update(self.update, None)
+        if self.follow is not None:
+            self._follow_up(self.follow, None)
+        self._promises(current=True)
+        if case.stage is Stage.CLOSED and case.closed_at is not None:
+            closed_at = case.closed_at
+            window = policy.reopen_window_for(case)
+            self._dated_timer(
+                DeadlineKind.REOPEN_WINDOW,
+                ref=f"reopen_window@{self.closed_ref}",
+                label="end of the reopen window",
+                started=closed_at,
+                due_at=(closed_at.astimezone(UTC) + window).astimezone(closed_at.tzinfo),
+                met=None,
+            )
+
+    def _update(self, anchor: tuple[int, datetime], met: datetime | None) -> None:
+        position, started = anchor
+        self._service_timer(
+            DeadlineKind.UPDATE,
+            ref=f"update@{position}",
+            label="update to the customer",
+            started=started,
+            allowed=self.policy.service_levels.update_interval,
+            met=met,
+        )
+
+    def _follow_up(self, anchor: tuple[int, datetime], met: datetime | None) -> None:
+        position, started = anchor
+        self._service_timer(
+            DeadlineKind.FOLLOW_UP,
+            ref=f"follow_up@{position}",
+            label=f"follow-up (attempt {self.unanswered + 1})",
+            started=started,
+            allowed=self.policy.service_levels.follow_up_delay,
+            met=met,
+        )
+
+    def _promises(self, *, current: bool) -> None:
+        if self.plan is None:
+            return
+        for index, action in enumerate(self.plan.actions):
+            met = self.done.get(index)
+            if met is None and not current:
+                continue  # a plan the conversation moved past no longer binds
+            self._dated_timer(
+                DeadlineKind.PROMISE,
+                ref=f"promise@{self.plan_ref}#{index}",
+                label=f"promise #{index}: {action.description}",
+                started=self.plan_at,
+                due_at=action.due,
+                met=met,
+                action=index,
+            )
+
+    def _service_timer(
+        self,
+        kind: DeadlineKind,
+        *,
+        ref: str,
+        label: str,
+        started: datetime,
+        allowed: timedelta,
+        met: datetime | None,
+    ) -> None:
+        start = started.astimezone(UTC)
+        waits: Waits = self.waits
+        if met is not None:  # a wait still open when the clock was met ends there for it
+            until = met.astimezone(UTC)
+            waits = [
+                (b, e if e is not None and e <= until else until) for b, e in waits if b < until
+            ]
+        due, used, stopped = _reach(self.meter, start, allowed, waits)
+        warns: tuple[datetime | None, ...] = ()
+        if met is None:
+            warns = tuple(
+                _reach(self.meter, start, allowed * fraction, waits)[0]
+                for fraction in self.fractions
+            )
+        zone = self.zone or started.tzinfo
+        self.timers.append(
+            Timer(kind, ref, label, None, started, allowed, met, due, warns, used, stopped, zone)
+        )
+
+    def _dated_timer(
+        self,
+        kind: DeadlineKind,
+        *,
+        ref: str,
+        label: str,
+        started: datetime,
+        due_at: datetime,
+        met: datetime | None,
+        action: int | None = None,
+    ) -> None:
+        start, due = started.astimezone(UTC), due_at.astimezone(UTC)
+        allowed = max(due - start, ZERO)
+        warns = tuple(start + allowed * fraction for fraction in self.fractions)
+        zone = due_at.tzinfo
+        self.timers.append(
+            Timer(kind, ref, label, action, started, allowed, met, due, warns, ZERO, None, zone)
+        )
+
+
+def _timer_order(timer: Timer) -> tuple[datetime, int]:
+    due = timer.due if timer.due is not None else timer.stopped_at
+    assert due is not None
+    return due, _KIND_ORDER[timer.kind]
+
+
+def _deadline_order(deadline: Deadline) -> tuple[datetime, int]:
+    return deadline.due_at.astimezone(UTC), _KIND_ORDER[deadline.kind]
+
+
+def read_timers(policy: RecoveryPolicy, case: Case) -> list[Timer]:
+    """Every timer *case* has run under *policy*, in order of due time."""
+    return _Reader(policy, case).read()
+
+
+def at_moment(timer: Timer, now: datetime, meter_calendar: BusinessCalendar | None) -> Deadline:
+    """What *timer* looks like at the UTC instant *now*."""
+    kind = timer.kind
+    paused = False
+    left = overdue = ZERO
+    warnings = 0
+    due = timer.due
+    if timer.met_at is not None:
+        assert due is not None
+        status = DeadlineStatus.MET
+        overdue = max(timer.met_at.astimezone(UTC) - due, ZERO)
+    elif due is None:
+        assert timer.stopped_at is not None
+        paused = True
+        resume = max(now, timer.stopped_at)
+        due = _Meter(meter_calendar).add(resume, timer.allowed - timer.used)
+        warnings = sum(1 for warn in timer.warns if warn is not None and warn <= now)
+        status = DeadlineStatus.WARNING if warnings else DeadlineStatus.UPCOMING
+        left = due - now
+    elif now > due:
+        status = DeadlineStatus.BREACHED
+        overdue = now - due
+        warnings = len(timer.warns)
+    else:
+        warnings = sum(1 for warn in timer.warns if warn is not None and warn <= now)
+        status = DeadlineStatus.WARNING if warnings else DeadlineStatus.UPCOMING
+        left = due - now
+    return Deadline(
+        kind=kind,
+        ref=timer.ref,
+        label=timer.label,
+        status=status,
+        due_at=due.astimezone(timer.zone),
+        started_at=timer.started_at,
+        allowed=timer.allowed,
+        met_at=timer.met_at,
+        action=timer.action,
+        paused=paused,
+        warnings=warnings,
+        left=left,
+        overdue=overdue,
+    )
+
+
+def require_case(case: object) -> Case:
+    """Return *case* if it is a Case; else raise InvalidValue."""
+    if not isinstance(case, Case):
+        raise InvalidValue(f"case: expected a Case, got {type(case).__name__}", field="case")
+    return case
+
+
+class Schedule(NamedTuple):
+    """A case's memo under one workflow: three moments, as timestamps.
+
+    About 160 bytes a case. :func:`due` reads it by position in its hot
+    loop: keep the order.
+    """
+
+    token: object
+    """Whose memo it is: the :class:`Timekeeper` token of one workflow."""
+    attention_ts: float
+    """When the first running clock reaches its first warning (or is due)."""
+    next_ts: float
+    """When the running clock due first is due (infinity if none runs)."""
+    breach_ts: float
+    """When the first breach not yet recorded happens (in the past if it has)."""
+
+
+def _running(timer: Timer) -> bool:
+    """Counts towards what is due: breachable, not met, and not stopped by a wait."""
+    return timer.kind.breachable and timer.met_at is None and timer.due is not None
+
+
+class Timekeeper:
+    """The time rules of one workflow: deadlines of a case, and the per-case memo."""
+
+    __slots__ = ("calendar", "policy", "token")
+
+    def __init__(self, policy: RecoveryPolicy) -> None:
+        self.policy = policy
+        self.calendar = policy.service_levels.calendar
+        self.token = object()
+
+    def deadlines(self, case: Case, now: datetime) -> tuple[Deadline, ...]:
+        """Every deadline of *case* at *now*, in order of due time."""
+        instant = now.astimezone(UTC)
+        found = [
+            at_moment(timer, instant, self.calendar)
+            for timer in read_timers(self.policy, case)
+            if timer.kind is not DeadlineKind.REOPEN_WINDOW
+            or (timer.due is not None and instant <= timer.due)
+        ]
+        found.sort(key=_deadline_order)  # a stopped clock falls due where it would resume
+        return tuple(found)
+
+    def most_urgent(self, case: Case, now: datetime) -> Deadline | None:
+        """The running deadline of *case* due first, at the UTC instant *now*."""
+        running = [timer for timer in read_timers(self.policy, case) if _running(timer)]
+        if not running:
+            return None
+        first = min(running, key=_timer_order)
+        return at_moment(first, now, self.calendar)
+
+    def schedule(self, case: Case) -> Schedule:
+        """The memo of *case* under this workflow, computed once per case value."""
+        memo = case._schedule
+        if memo is not None and memo.token is self.token:
+            return memo  # type: ignore[no-any-return]
+        memo = self._compute(case)
+        object.__setattr__(case, "_schedule", memo)
+        return memo
+
+    def _compute(self, case: Case) -> Schedule:
+        attention = upcoming = breach = math.inf
+        for timer in read_timers(self.policy, case):
+            if not timer.kind.breachable or timer.due is None:
+                continue
+            due_ts = timer.due.timestamp()
+            recorded = timer.ref in case.breaches
+            if timer.met_at is not None:
+                if not recorded and timer.met_at.astimezone(UTC) > timer.due:
+                    breach = min(breach, due_ts)  # met late, and no tick saw it
+                continue
+            if not recorded:
+                breach = min(breach, due_ts)
+            upcoming = min(upcoming, due_ts)
+            first_warn = timer.warns[0] if timer.warns and timer.warns[0] is not None else timer.due
+            attention = min(attention, first_warn.timestamp(), due_ts)
+        return Schedule(self.token, attention, upcoming, breach)

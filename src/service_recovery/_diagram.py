@@ -1,0 +1,112 @@
+"""Diagrams of a workflow's stage graph as text: Mermaid or Graphviz DOT.
+
+Each edge is labelled with its command, its route (which outcome takes it)
+and the names of the guards that can refuse it, so a reader sees where the
+practice is enforced. No binary is needed: paste Mermaid into Markdown, or
+render DOT with any Graphviz.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from ._errors import InvalidValue
+from ._graph import EVERY_OPEN_STAGE, Edge
+from ._stages import Stage
+
+if TYPE_CHECKING:
+    from ._policy import RecoveryPolicy
+    from ._workflow import Workflow
+
+FORMATS = ("mermaid", "dot")
+
+
+def diagram(
+    workflow: Workflow | RecoveryPolicy, format: str = "mermaid", *, self_loops: bool = False
+) -> str:
+    """Draw *workflow*'s stage graph as Mermaid or DOT text, guard names on the edges.
+
+    >>> import service_recovery as sr
+    >>> text = sr.diagram(sr.Workflow(sr.presets.LAST))
+    >>> print(text.splitlines()[0])
+    stateDiagram-v2
+    >>> venting = next(line for line in text.splitlines() if "FinishVenting" in line)
+    >>> venting.split(":")[0].strip(), "summary confirmed" in venting
+    ('listening --> understood', True)
+
+    Args:
+        workflow: a :class:`Workflow` (or a policy, drawn as a workflow of it).
+        format: ``"mermaid"`` or ``"dot"``.
+        self_loops: also draw the commands every open stage accepts in place
+            (escalate, approve, waits); by default they are summarised in a note.
+
+    Raises:
+        InvalidValue: an unknown format.
+    """
+    from ._policy import RecoveryPolicy
+    from ._workflow import Workflow
+
+    if isinstance(workflow, RecoveryPolicy):
+        workflow = Workflow(workflow)
+    if not isinstance(workflow, Workflow):
+        raise InvalidValue(f"workflow: expected a Workflow, got {type(workflow).__name__}")
+    if format not in FORMATS:
+        raise InvalidValue(f"format: expected one of {', '.join(FORMATS)}, got {format!r}")
+    graph = workflow.policy.graph
+    edges = list(graph.edges if not self_loops else graph.all_edges())
+    labels = [(edge, _label(workflow, edge)) for edge in edges]
+    everywhere = ", ".join(kind.__name__ for kind in EVERY_OPEN_STAGE)
+    note = f"every open stage also accepts {everywhere} in place"
+    if format == "dot":
+        return _dot(workflow.policy.name, graph.initial, labels, None if self_loops else note)
+    return _mermaid(graph.initial, labels, None if self_loops else note)
+
+
+def edge_guards(workflow: Workflow, edge: Edge) -> tuple[str, ...]:
+    """The names of the guards that can refuse *edge*: its command's, then its destination's."""
+    guards = workflow._guards_entering(edge.command, edge.dest)
+    return tuple(dict.fromkeys(guard.name for guard in guards))
+
+
+def _label(workflow: Workflow, edge: Edge) -> str:
+    text = edge.command.__name__
+    if edge.route is not None:
+        text += f" ({edge.route.name})"
+    guards = edge_guards(workflow, edge)
+    if guards:
+        text += " [" + ", ".join(guards) + "]"
+    return text
+
+
+def _mermaid(initial: Stage, labels: list[tuple[Edge, str]], note: str | None) -> str:
+    lines = ["stateDiagram-v2", f"    [*] --> {initial.value}"]
+    lines += [
+        f"    {edge.source.value} --> {edge.dest.value}: {_safe(text)}" for edge, text in labels
+    ]
+    if note is not None:
+        lines.append(f"    note right of {initial.value}: {_safe(note)}")
+    return "\n".join(lines) + "\n"
+
+
+def _safe(text: str) -> str:
+    """Mermaid labels end at a newline and treat ``:`` and ``;`` specially."""
+    return text.replace(":", " ").replace(";", ",")
+
+
+def _dot(name: str, initial: Stage, labels: list[tuple[Edge, str]], note: str | None) -> str:
+    lines = [
+        f"digraph {json.dumps(name)} {{",
+        "    rankdir=LR;",
+        "    node [shape=box, style=rounded];",
+        '    start [shape=point, label=""];',
+        f"    start -> {json.dumps(initial.value)};",
+    ]
+    lines += [
+        f"    {json.dumps(edge.source.value)} -> {json.dumps(edge.dest.value)} "
+        f"[label={json.dumps(text)}];"
+        for edge, text in labels
+    ]
+    if note is not None:
+        lines.append(f"    note [shape=note, label={json.dumps(note)}];")
+    return "\n".join([*lines, "}"]) + "\n"

@@ -1,0 +1,622 @@
+"""Prove what a workflow guarantees by exploring every state a case can reach.
+
+A state is a case's stage together with the facts its guards read (venting
+finished? follow-up done? an escalation pending? ...). Commands are tried with
+a small finite set of payloads per command type, chosen so every guard's
+answer can differ (a follow-up of each outcome, a summary confirmed or not,
+compensation within or above authority, approval by someone qualified or
+not). The exploration is breadth first, so a counterexample is the shortest
+command path that breaks a property.
+
+The facts are read from the case's own fields, generically: a new fact, a new
+command or a new guard is explored with no change here, and a command whose
+payload matters needs at most one entry in :data:`PAYLOADS`.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._case import Case, advance, fold
+from ._commands import (
+    Approve,
+    Command,
+    CompleteAction,
+    Escalate,
+    IdentifyCause,
+    Open,
+    ProposeSolution,
+    Reopen,
+)
+from ._errors import InvalidValue, RecoveryError
+from ._events import Event
+from ._guards import MIN_FOLLOW_UP_ATTEMPTS
+from ._playbooks import FALLBACK_PLAYBOOK
+from ._stages import Stage
+from ._structure import field_types, init_fields
+from ._values import (
+    Action,
+    Actor,
+    Channel,
+    Compensation,
+    CompensationKind,
+    Customer,
+    Money,
+    Role,
+    Severity,
+)
+
+if TYPE_CHECKING:
+    from ._workflow import Workflow
+
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+TICK = timedelta(minutes=1)
+AGENT = Actor("agent-1", Role.AGENT)
+PEER = Actor("agent-2", Role.AGENT)
+SUPERVISOR = Actor("supervisor-1", Role.SUPERVISOR)
+MANAGER = Actor("manager-1", Role.MANAGER)
+
+
+@attrs.frozen
+class Property:
+    """Something that must hold in every reachable state of a case.
+
+    >>> from service_recovery import Stage
+    >>> cause_known = Property(
+    ...     "closed only with a known cause",
+    ...     lambda case: case.stage is not Stage.CLOSED or case.cause is not None)
+    """
+
+    name: str
+    holds: Callable[[Case], bool] = attrs.field(eq=False)
+
+
+@attrs.frozen
+class Move:
+    """One accepted command on the way to a counterexample."""
+
+    label: str
+    command: Command
+    stage: Stage
+
+    def __str__(self) -> str:
+        return f"{self.label} -> {self.stage.value}"
+
+
+@attrs.frozen
+class Counterexample:
+    """The shortest command path from opening a case to a state that breaks *property*.
+
+    Attributes:
+        property: the name of the broken property.
+        severity: the severity the case was opened with.
+        moves: the accepted commands, in order.
+        case: the case they lead to.
+    """
+
+    property: str
+    severity: Severity
+    moves: tuple[Move, ...]
+    case: Case = attrs.field(eq=False, repr=False)
+
+    def __str__(self) -> str:
+        steps = [f"  {n}. {move}" for n, move in enumerate(self.moves, 1)]
+        steps = steps or ["  (no command: the case as it opens)"]
+        return "\n".join(
+            [f"{self.property}: broken after opening a {self.severity.value} case and", *steps]
+        )
+
+
+@attrs.frozen
+class PropertyResult:
+    """Whether one property held, with its counterexample when it did not."""
+
+    name: str
+    counterexample: Counterexample | None = None
+
+    @property
+    def holds(self) -> bool:
+        """True when no reachable state breaks the property."""
+        return self.counterexample is None
+
+
+@attrs.frozen
+class VerificationReport:
+    """What :func:`verify` found.
+
+    Attributes:
+        policy: the name of the workflow's policy.
+        states: how many distinct states were reached.
+        transitions: how many accepted moves link them.
+        results: one result per property, the built-in ones first.
+        exhaustive: false when the exploration stopped at ``max_states``.
+    """
+
+    policy: str
+    states: int
+    transitions: int
+    results: tuple[PropertyResult, ...]
+    exhaustive: bool = True
+
+    @property
+    def ok(self) -> bool:
+        """Every property holds, over the whole reachable graph."""
+        return self.exhaustive and all(result.holds for result in self.results)
+
+    @property
+    def counterexample(self) -> Counterexample | None:
+        """The first broken property's counterexample, if any."""
+        return next((r.counterexample for r in self.results if r.counterexample), None)
+
+    def __str__(self) -> str:
+        scope = "every reachable state" if self.exhaustive else "stopped early: not exhaustive"
+        lines = [f"{self.policy}: {self.states} states, {self.transitions} transitions ({scope})"]
+        for result in self.results:
+            lines.append(f"  {'ok    ' if result.holds else 'BROKEN'} {result.name}")
+            if result.counterexample is not None:
+                lines += ["    " + line for line in str(result.counterexample).splitlines()[1:]]
+        return "\n".join(lines)
+
+
+# -- payloads: a small finite set per command type ------------------------------------
+
+
+@attrs.frozen
+class Scene:
+    """What payload builders know: the case, the next moment, the policy's amounts."""
+
+    case: Case
+    at: datetime
+    workflow: Workflow
+    categories: tuple[str, ...]
+
+    @property
+    def within(self) -> Money:
+        """The most an agent may grant alone."""
+        return self.workflow.policy.authority_for(AGENT)
+
+    @property
+    def above(self) -> Money:
+        """Just above the agent's authority."""
+        limit = self.within
+        return Money(limit.amount + 1, limit.currency)
+
+
+Variants = Iterable[tuple[str, Command]]
+PayloadBuilder = Callable[[Scene], Variants]
+
+
+def _proposals(scene: Scene) -> Variants:
+    at = scene.at
+    # Due far beyond any explored path: deadlines are time, not stage x facts (see verify).
+    due = at + timedelta(days=3650)
+    two = (Action("Put it right", due=due), Action("Confirm", due=due))
+    one = two[:1]
+    for label, actions, amount in (
+        ("without compensation", one, None),
+        ("with compensation within authority", two, scene.within),
+        ("with compensation above authority", one, scene.above),
+    ):
+        compensation = None if amount is None else Compensation(CompensationKind.CREDIT, amount)
+        yield (
+            f"ProposeSolution({label})",
+            ProposeSolution(
+                by=AGENT, at=at, plan="plan", actions=actions, compensation=compensation
+            ),
+        )
+
+
+def _escalations(scene: Scene) -> Variants:
+    yield "Escalate(for advice)", Escalate(by=AGENT, at=scene.at, reason="advice")
+    yield (
+        "Escalate(for compensation above authority)",
+        Escalate(by=AGENT, at=scene.at, reason="goodwill", amount=scene.above),
+    )
+
+
+def _approvals(scene: Scene) -> Variants:
+    for label, actor in (
+        ("by a supervisor", SUPERVISOR),
+        ("by a manager", MANAGER),
+        ("by a fellow agent", PEER),
+        ("by the agent who escalated", AGENT),
+    ):
+        yield f"Approve({label})", Approve(by=actor, at=scene.at)
+
+
+def _completions(scene: Scene) -> Variants:
+    plan = scene.case.plan
+    for index in range(len(plan.actions)) if plan is not None else (0,):
+        yield f"CompleteAction(#{index})", CompleteAction(by=AGENT, at=scene.at, index=index)
+
+
+def _causes(scene: Scene) -> Variants:
+    for category in scene.categories:
+        yield f"IdentifyCause({category})", IdentifyCause(by=AGENT, at=scene.at, category=category)
+
+
+def _reopens(scene: Scene) -> Variants:
+    closed = scene.case.closed_at or scene.at
+    window = scene.workflow.policy.reopen_window_for(scene.case)
+    within = max(closed + window, scene.at) if window >= TICK else scene.at
+    yield "Reopen(within the window)", Reopen(by=AGENT, at=within, reason="again")
+    yield (
+        "Reopen(after the window)",
+        Reopen(by=AGENT, at=closed + window + timedelta(days=1), reason="again"),
+    )
+
+
+PAYLOADS: dict[type[Command], PayloadBuilder] = {
+    ProposeSolution: _proposals,
+    Escalate: _escalations,
+    Approve: _approvals,
+    CompleteAction: _completions,
+    IdentifyCause: _causes,
+    Reopen: _reopens,
+}
+"""Payload builders for the commands whose details change what guards say. Every
+other command is tried with each value of its enum and bool fields (a follow-up
+of each outcome, a summary confirmed or not) and plain text elsewhere."""
+
+
+def _generic(kind: type[Command]) -> PayloadBuilder:
+    """Build *kind* from its field types: every enum member and bool, one of the rest.
+
+    Labels name the fields that vary, except text left at its default.
+    """
+    hints = field_types(kind)
+    choices: list[tuple[str, tuple[Any, ...]]] = []
+    quiet: dict[str, Any] = {}
+    for field in init_fields(kind):
+        if field.name in ("by", "at", "id"):
+            continue
+        options = _options(hints[field.name], field)
+        if options is None:
+            return lambda scene: ()
+        choices.append((field.name, options))
+        if hints[field.name] is str and field.default is not attrs.NOTHING:
+            quiet[field.name] = field.default
+
+    def build(scene: Scene) -> Variants:
+        for combination in itertools.product(*(options for _, options in choices)):
+            values = {
+                name: scene.at if value is _AT else value
+                for (name, _), value in zip(choices, combination, strict=True)
+            }
+            shown = ", ".join(
+                f"{name}={_shown(value)}"
+                for (name, options), value in zip(choices, combination, strict=True)
+                if len(options) > 1 and not (name in quiet and quiet[name] == value)
+            )
+            try:
+                command = kind(by=AGENT, at=scene.at, **values)  # type: ignore[arg-type]
+            except RecoveryError:
+                continue
+            yield f"{kind.__name__}({shown})" if shown else kind.__name__, command
+
+    return build
+
+
+_AT = object()
+
+
+def _options(kind: Any, field: attrs.Attribute[Any]) -> tuple[Any, ...] | None:
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return tuple(kind)
+    if kind is bool:
+        return (True, False)
+    if field.default is not attrs.NOTHING:
+        # Text may matter to a rule (a close note, say): try it left out and written.
+        if kind is str and field.default != "noted":
+            return (field.default, "noted")
+        return (field.default,)
+    simple: dict[Any, Any] = {str: "noted", int: 0, Decimal: Decimal(0), datetime: _AT}
+    return (simple[kind],) if kind in simple else None
+
+
+def _shown(value: object) -> str:
+    return str(value.value) if isinstance(value, enum.Enum) else repr(value)
+
+
+# -- the abstraction of a case ----------------------------------------------------------
+
+_SET = "set"
+
+
+def _abstract(value: object, cap: int) -> Any:
+    """What guards can tell apart: times are only there or not, counters stop at *cap*."""
+    if value is None or isinstance(value, bool | str | enum.Enum):
+        return value
+    if isinstance(value, int):
+        return min(value, cap)
+    if isinstance(value, datetime):
+        return _SET
+    if isinstance(value, tuple):
+        return tuple(_abstract(item, cap) for item in value)
+    if isinstance(value, frozenset):
+        return frozenset(_abstract(item, cap) for item in value)
+    if isinstance(value, Mapping):
+        return tuple(sorted((repr(k), _abstract(v, cap)) for k, v in value.items()))
+    names = _compared_fields(type(value))
+    if names is not None:
+        return (type(value).__name__, *(_abstract(getattr(value, name), cap) for name in names))
+    return value
+
+
+_COMPARED: dict[type, tuple[str, ...] | None] = {}
+
+
+def _compared_fields(kind: type) -> tuple[str, ...] | None:
+    """The fields of an attrs value that guards may read: all but when and the id."""
+    try:
+        return _COMPARED[kind]
+    except KeyError:
+        names = (
+            tuple(f.name for f in init_fields(kind) if f.name not in ("at", "id"))
+            if attrs.has(kind)
+            else None
+        )
+        _COMPARED[kind] = names
+        return names
+
+
+_CASE_FIELDS = tuple(field.name for field in init_fields(Case) if field.name != "history")
+
+
+class _Abstraction:
+    """The abstract key of a case, remembering the abstraction of each fact value.
+
+    Successive cases share most fact values (the same plan, the same cause), so
+    each is abstracted once; the memo keeps the value alive so its id stays its own.
+    """
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.memo: dict[int, tuple[object, Any]] = {}
+
+    def key(self, case: Case) -> tuple[Any, ...]:
+        parts = []
+        for name in _CASE_FIELDS:
+            value = getattr(case, name)
+            if value is None or isinstance(value, bool | str | enum.Enum):
+                parts.append(value)
+                continue
+            known = self.memo.get(id(value))
+            if known is None:
+                known = self.memo[id(value)] = (value, _abstract(value, self.cap))
+            parts.append(known[1])
+        return tuple(parts)
+
+
+# -- the exploration --------------------------------------------------------------------
+
+
+def _builtin_properties(workflow: Workflow) -> tuple[Property, ...]:
+    policy = workflow.policy
+
+    def followed_up(case: Case) -> bool:
+        needed = max(policy.follow_up_attempts_for(case), MIN_FOLLOW_UP_ATTEMPTS)
+        return (
+            case.stage is not Stage.CLOSED or case.followed_up or case.follow_up_attempts >= needed
+        )
+
+    return (
+        Property(
+            "no solution proposed before venting is finished",
+            lambda case: case.stage is not Stage.SOLUTION_PROPOSED or case.venting_finished,
+        ),
+        Property("never closed without a follow-up", followed_up),
+    )
+
+
+NO_STUCK_CASE = "closed is reachable from every reachable state (no stuck case)"
+
+
+def verify(
+    workflow: Workflow,
+    properties: Iterable[Property | Callable[[Case], bool]] = (),
+    *,
+    severities: Iterable[Severity] = tuple(Severity),
+    channels: Iterable[Channel] = (Channel.EMAIL,),
+    max_states: int = 250_000,
+) -> VerificationReport:
+    """Explore every state a case can reach under *workflow* and check properties in each.
+
+    Proves that a solution is never proposed before venting is finished, that
+    a case is never closed without a follow-up, and that ``closed`` stays
+    reachable from every reachable state, plus each of *properties*. Guards
+    and policy rules run exactly as :meth:`Workflow.apply` runs them; host
+    hooks do not run (they are side effects, not rules).
+
+    >>> import service_recovery as sr
+    >>> report = sr.verify(sr.Workflow(sr.presets.LAST))
+    >>> report.ok, report.counterexample
+    (True, None)
+
+    Args:
+        workflow: the workflow to check.
+        properties: more invariants, as :class:`Property` or plain callables
+            ``case -> bool`` (named by their ``__name__``).
+        severities: the severities cases are opened with.
+        channels: the channels cases come in through.
+        max_states: stop (and say the result is not exhaustive) past this many.
+
+    Returns:
+        A :class:`VerificationReport`; ``report.counterexample`` is the
+        shortest command path that breaks the first broken property.
+    """
+    from ._workflow import Workflow
+
+    if not isinstance(workflow, Workflow):
+        raise InvalidValue(f"workflow: expected a Workflow, got {type(workflow).__name__}")
+    checks = (*_builtin_properties(workflow), *(_as_property(p) for p in properties))
+    explorer = _Explorer(workflow, max_states)
+    explorer.run([(severity, channel) for severity in severities for channel in channels], checks)
+    results = [PropertyResult(check.name, explorer.broken.get(check.name)) for check in checks]
+    results.insert(2, PropertyResult(NO_STUCK_CASE, explorer.stuck()))
+    return VerificationReport(
+        workflow.policy.name,
+        len(explorer.cases),
+        explorer.transitions,
+        tuple(results),
+        explorer.exhaustive,
+    )
+
+
+def _as_property(value: object) -> Property:
+    if isinstance(value, Property):
+        return value
+    if callable(value):
+        return Property(getattr(value, "__name__", repr(value)), value)
+    raise InvalidValue(f"properties: expected a Property or a callable, got {value!r}")
+
+
+class _Explorer:
+    """Breadth-first search over abstract states, keeping one concrete case per state."""
+
+    def __init__(self, workflow: Workflow, max_states: int) -> None:
+        self.workflow = workflow
+        self.max_states = max_states
+        policy = workflow.policy
+        self.abstraction = _Abstraction(max(policy.follow_up_attempts, MIN_FOLLOW_UP_ATTEMPTS) + 1)
+        self.categories = _categories(policy.playbooks)
+        self.builders: dict[type[Command], PayloadBuilder] = {}
+        self.cases: list[Case] = []
+        self.index: dict[tuple[Any, ...], int] = {}
+        self.parent: list[tuple[int, Move] | None] = []
+        self.origin: list[Severity] = []
+        self.successors: list[list[int]] = []
+        self.transitions = 0
+        self.exhaustive = True
+        self.broken: dict[str, Counterexample] = {}
+
+    def run(self, openings: list[tuple[Severity, Channel]], checks: tuple[Property, ...]) -> None:
+        queue: deque[int] = deque()
+        opened_cases = [self._open(severity, channel) for severity, channel in openings]
+        # Counters are told apart up to one past the most follow-ups any case needs.
+        needed = max(
+            (self.workflow.policy.follow_up_attempts_for(case) for case in opened_cases),
+            default=0,
+        )
+        self.abstraction = _Abstraction(max(needed, MIN_FOLLOW_UP_ATTEMPTS) + 1)
+        for case in opened_cases:
+            self._add(case, None, case.severity, queue, checks)
+        while queue:
+            number = queue.popleft()
+            for label, command in self._commands(self.cases[number]):
+                following = self._apply(self.cases[number], command)
+                if following is None:
+                    continue
+                self.transitions += 1
+                if (
+                    len(self.cases) >= self.max_states
+                    and self.abstraction.key(following) not in self.index
+                ):
+                    self.exhaustive = False
+                    continue
+                move = Move(label, command, following.stage)
+                target = self._add(following, (number, move), self.origin[number], queue, checks)
+                self.successors[number].append(target)
+
+    def _open(self, severity: Severity, channel: Channel) -> Case:
+        opened = Open(
+            by=AGENT,
+            at=START,
+            case_id="verify",
+            customer=Customer("customer"),
+            channel=channel,
+            severity=severity,
+            summary="a complaint",
+        )
+        return fold((Event(opened, self.workflow.policy.graph.initial),))
+
+    def _add(
+        self,
+        case: Case,
+        parent: tuple[int, Move] | None,
+        severity: Severity,
+        queue: deque[int],
+        checks: tuple[Property, ...],
+    ) -> int:
+        key = self.abstraction.key(case)
+        known = self.index.get(key)
+        if known is not None:
+            return known
+        number = len(self.cases)
+        self.index[key] = number
+        self.cases.append(case)
+        self.parent.append(parent)
+        self.origin.append(severity)
+        self.successors.append([])
+        queue.append(number)
+        for check in checks:
+            if check.name not in self.broken and not check.holds(case):
+                self.broken[check.name] = self._counterexample(check.name, number)
+        return number
+
+    def _commands(self, case: Case) -> Iterator[tuple[str, Command]]:
+        scene = Scene(case, case.last_at + TICK, self.workflow, self.categories)
+        # allowed() runs the guards that need no command: any type it leaves out
+        # would be refused whatever its payload, so its variants need no trying.
+        for kind in self.workflow.allowed(case):
+            builder = self.builders.get(kind)
+            if builder is None:
+                builder = next(
+                    (PAYLOADS[base] for base in kind.__mro__ if base in PAYLOADS), None
+                ) or _generic(kind)
+                self.builders[kind] = builder
+            yield from builder(scene)
+
+    def _apply(self, case: Case, command: Command) -> Case | None:
+        dest, reasons = self.workflow._evaluate(case, command)
+        if reasons or dest is None:
+            return None
+        return advance(case, Event(command, dest))
+
+    def _counterexample(self, name: str, number: int) -> Counterexample:
+        moves: list[Move] = []
+        step = self.parent[number]
+        while step is not None:
+            previous, move = step
+            moves.append(move)
+            step = self.parent[previous]
+        return Counterexample(name, self.origin[number], tuple(reversed(moves)), self.cases[number])
+
+    def stuck(self) -> Counterexample | None:
+        """The shortest path to a state from which ``closed`` cannot be reached, if any."""
+        if not self.exhaustive:
+            return None
+        predecessors: list[list[int]] = [[] for _ in self.cases]
+        for source, targets in enumerate(self.successors):
+            for target in targets:
+                predecessors[target].append(source)
+        can_close = [case.stage is Stage.CLOSED for case in self.cases]
+        todo = deque(number for number, ok in enumerate(can_close) if ok)
+        while todo:
+            for source in predecessors[todo.popleft()]:
+                if not can_close[source]:
+                    can_close[source] = True
+                    todo.append(source)
+        first = next((n for n, ok in enumerate(can_close) if not ok), None)
+        return None if first is None else self._counterexample(NO_STUCK_CASE, first)
+
+
+def _categories(playbooks: Mapping[str, Any]) -> tuple[str, ...]:
+    """One cause category per distinct set of playbook requirements (what guards read).
+
+    Plus one category with no playbook of its own, unless a fallback playbook serves it.
+    """
+    seen: dict[Any, str] = {}
+    for name, playbook in playbooks.items():
+        seen.setdefault(playbook.requirements, name)
+    unknown = "an unlisted cause"
+    fallback = () if FALLBACK_PLAYBOOK in playbooks else (unknown,)
+    return (*seen.values(), *fallback)

@@ -1,0 +1,1 @@
+"""The test suite; ``tests.scenarios`` holds the examples the test modules share."""

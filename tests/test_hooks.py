@@ -1,0 +1,370 @@
+"""Hooks: registration, the published execution order, the context, and the failure policy."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import service_recovery as sr
+from tests.scenarios import AGENT, later, next_step, open_case, walk_to
+
+S = sr.Stage
+HookFunction = Callable[[sr.HookContext], None]
+
+
+class Recorder:
+    """Hooks that write what ran, in order, into one shared list."""
+
+    def __init__(self, workflow: sr.Workflow) -> None:
+        self.workflow = workflow
+        self.ran: list[str] = []
+        self.contexts: list[sr.HookContext] = []
+
+    def hook(
+        self, name: str, *, fail: BaseException | None = None
+    ) -> Callable[[sr.HookContext], None]:
+        """A hook that records *name* (and its context), then raises *fail* if given."""
+
+        def run(ctx: sr.HookContext) -> None:
+            self.ran.append(name)
+            self.contexts.append(ctx)
+            if fail is not None:
+                raise fail
+
+        run.__qualname__ = name
+        return run
+
+    def everywhere(self) -> None:
+        """Attach two hooks at every point, for any command and any stage."""
+        hooks = self.workflow.hooks
+        for n in (1, 2):
+            hooks.before()(self.hook(f"before{n}"))
+            hooks.on_exit()(self.hook(f"exit{n}"))
+            hooks.on_enter()(self.hook(f"enter{n}"))
+            hooks.after()(self.hook(f"after{n}"))
+            hooks.on_command(self.hook(f"command{n}"))
+
+
+def recorded(workflow: sr.Workflow | None = None) -> Recorder:
+    """A workflow with two recording hooks at every point."""
+    recorder = Recorder(workflow or sr.Workflow())
+    recorder.everywhere()
+    return recorder
+
+
+class TestRegistration:
+    def test_decorators_return_the_function(self) -> None:
+        """Attaching a hook leaves the function usable as it was."""
+        workflow = sr.Workflow()
+
+        def audit(ctx: sr.HookContext) -> None:
+            return None
+
+        assert audit is workflow.hooks.before(sr.Close)(audit)
+        assert audit is workflow.hooks.after()(audit)
+        assert audit is workflow.hooks.on_enter(S.CLOSED)(audit)
+        assert audit is workflow.hooks.on_exit(S.REPORTED)(audit)
+        assert audit is workflow.hooks.on_command(audit)
+
+    @pytest.mark.parametrize(
+        ("attach", "problem"),
+        [
+            (lambda h: h.before("Close"), "hooks attach to command types like sr.Close"),
+            (lambda h: h.after(sr.Stage.CLOSED), "hooks attach to command types like sr.Close"),
+            (lambda h: h.on_enter("closed"), "hooks attach to stages like sr.Stage.CLOSED"),
+            (lambda h: h.on_exit(sr.Close), "hooks attach to stages like sr.Stage.CLOSED"),
+        ],
+    )
+    def test_filters_are_checked_when_attached(
+        self, attach: Callable[[sr.Hooks], object], problem: str
+    ) -> None:
+        """A filter that is not a command type or a stage fails at start-up, not later."""
+        with pytest.raises(sr.InvalidValue, match=problem):
+            attach(sr.Workflow().hooks)
+
+    @pytest.mark.parametrize("hook", ["send_email", None, 42])
+    def test_hooks_must_be_callables(self, hook: object) -> None:
+        """Names given as strings are refused: a typo would only fail when the event fires."""
+        hooks = sr.Workflow().hooks
+        with pytest.raises(sr.InvalidValue, match="a hook must be a callable"):
+            hooks.after()(hook)  # type: ignore[type-var]
+        with pytest.raises(sr.InvalidValue, match="names given as strings are not looked up"):
+            hooks.on_command(hook)  # type: ignore[type-var]
+
+    def test_hooks_are_per_workflow(self) -> None:
+        """Hooks attached to one workflow do not run on another."""
+        one, other = recorded(), sr.Workflow()
+        open_case(other)
+        assert [] == one.ran
+        assert not other.hooks
+        assert one.workflow.hooks
+
+    def test_filters_select(self) -> None:
+        """A filtered hook runs only for its command types or stages."""
+        workflow = sr.Workflow()
+        recorder = Recorder(workflow)
+        workflow.hooks.after(sr.Listen)(recorder.hook("after listen"))
+        workflow.hooks.before(sr.Acknowledge, sr.Listen)(recorder.hook("before ack or listen"))
+        workflow.hooks.on_enter(S.LISTENING)(recorder.hook("enter listening"))
+        workflow.hooks.on_exit(S.ACKNOWLEDGED)(recorder.hook("exit acknowledged"))
+        walk_to(S.UNDERSTOOD, workflow)
+        assert [
+            "before ack or listen",
+            "before ack or listen",
+            "exit acknowledged",
+            "enter listening",
+            "after listen",
+        ] == recorder.ran
+
+
+class TestExecutionOrder:
+    def test_order_when_the_stage_changes(self) -> None:
+        """Before hooks, then exit, enter, after and on_command, each in registration order."""
+        recorder = recorded()
+        case = open_case(recorder.workflow)
+        recorder.ran.clear()
+        recorder.workflow.apply(case, next_step(case))
+        assert [
+            "before1",
+            "before2",
+            "exit1",
+            "exit2",
+            "enter1",
+            "enter2",
+            "after1",
+            "after2",
+            "command1",
+            "command2",
+        ] == recorder.ran
+
+    def test_no_exit_or_enter_on_a_self_loop(self) -> None:
+        """A command that keeps the stage runs no exit or enter hooks."""
+        recorder = recorded()
+        case = walk_to(S.LISTENING, recorder.workflow)
+        recorder.ran.clear()
+        recorder.workflow.apply(case, sr.Listen(by=AGENT, at=later(case), note="more"))
+        assert ["before1", "before2", "after1", "after2", "command1", "command2"] == recorder.ran
+
+    def test_opening_enters_the_first_stage(self) -> None:
+        """Opening runs before hooks, then enters the first stage; there is no exit."""
+        recorder = recorded()
+        open_case(recorder.workflow)
+        assert [
+            "before1",
+            "before2",
+            "enter1",
+            "enter2",
+            "after1",
+            "after2",
+            "command1",
+            "command2",
+        ] == recorder.ran
+
+    def test_guards_run_before_hooks(self) -> None:
+        """A command the guards refuse runs no hook at all."""
+        recorder = recorded()
+        case = walk_to(S.LISTENING, recorder.workflow)
+        recorder.ran.clear()
+        with pytest.raises(sr.TransitionNotAllowed):
+            recorder.workflow.apply(case, sr.FinishVenting(by=AGENT, at=later(case)))
+        assert [] == recorder.ran
+
+    def test_redelivery_runs_no_hook(self) -> None:
+        """An idempotent re-delivery records nothing, so no hook runs."""
+        recorder = recorded()
+        case = open_case(recorder.workflow)
+        ack = sr.Acknowledge(by=AGENT, at=later(case), id="m-1")
+        case = recorder.workflow.apply(case, ack)
+        recorder.ran.clear()
+        recorder.workflow.apply(case, ack)
+        assert [] == recorder.ran
+
+
+class TestContext:
+    def test_before_context_has_no_new_case(self) -> None:
+        """Before hooks see the case and command, but no new case and no event."""
+        recorder = recorded()
+        case = open_case(recorder.workflow)
+        recorder.contexts.clear()
+        command = next_step(case)
+        recorder.workflow.apply(case, command)
+        before = recorder.contexts[0]
+        assert ("before", case, None, command, None, recorder.workflow) == (
+            before.point,
+            before.case_before,
+            before.case_after,
+            before.command,
+            before.event,
+            before.workflow,
+        )
+
+    def test_after_contexts_carry_the_new_case_and_event(self) -> None:
+        """Every later point sees the old case, the new case and the recorded event."""
+        recorder = recorded()
+        case = open_case(recorder.workflow)
+        recorder.contexts.clear()
+        new = recorder.workflow.apply(case, next_step(case))
+        later_points = recorder.contexts[2:]
+        assert ["exit", "exit", "enter", "enter", "after", "after", "any", "any"] == [
+            ctx.point for ctx in later_points
+        ]
+        for ctx in later_points:
+            assert (case, new, new.history[-1]) == (ctx.case_before, ctx.case_after, ctx.event)
+
+    def test_opening_context(self) -> None:
+        """When a case is opened there is no case before it."""
+        recorder = recorded()
+        case = open_case(recorder.workflow)
+        assert [None] * 8 == [ctx.case_before for ctx in recorder.contexts]
+        assert case == recorder.contexts[-1].case_after
+
+
+class TestVeto:
+    def test_veto_refuses_and_changes_nothing(self) -> None:
+        """A Veto becomes CommandVetoed with the host's reason; later hooks do not run."""
+        workflow = sr.Workflow()
+        recorder = Recorder(workflow)
+        workflow.hooks.before()(recorder.hook("veto", fail=sr.Veto("Customer is in litigation")))
+        recorder.everywhere()
+        case = open_case(sr.Workflow())
+        with pytest.raises(sr.CommandVetoed) as caught:
+            workflow.apply(case, next_step(case))
+        assert ["veto"] == recorder.ran
+        assert [sr.Reason("host veto", "Customer is in litigation")] == list(caught.value.reasons)
+        assert caught.value.case is case
+        assert isinstance(caught.value, sr.TransitionNotAllowed)
+
+    def test_veto_on_open(self) -> None:
+        """A vetoed opening creates no case."""
+        workflow = sr.Workflow()
+        workflow.hooks.before(sr.Open)(Recorder(workflow).hook("no", fail=sr.Veto("Spam")))
+        with pytest.raises(sr.CommandVetoed, match="Spam") as caught:
+            open_case(workflow)
+        assert caught.value.case is None
+
+    def test_explain_does_not_consult_before_hooks(self) -> None:
+        """Explain runs no host hook: a hook may have side effects."""
+        recorder = recorded()
+        case = open_case(recorder.workflow)
+        recorder.ran.clear()
+        assert [] == recorder.workflow.explain(case, next_step(case))
+        assert [] == recorder.ran
+
+
+class TestFailurePolicy:
+    def test_before_hook_crash_changes_nothing(self) -> None:
+        """A crashing before hook raises HookFailed with the old case, not accepted."""
+        workflow = sr.Workflow()
+        recorder = Recorder(workflow)
+        workflow.hooks.before()(recorder.hook("crash", fail=RuntimeError("mail server down")))
+        recorder.everywhere()
+        case = open_case(sr.Workflow())
+        with pytest.raises(sr.HookFailed) as caught:
+            workflow.apply(case, next_step(case))
+        failure = caught.value
+        assert (case, False, ["crash"]) == (failure.case, failure.accepted, recorder.ran)
+        assert isinstance(failure.__cause__, RuntimeError)
+
+    def test_before_hook_crash_on_open(self) -> None:
+        """A crash before opening leaves no case."""
+        workflow = sr.Workflow()
+        workflow.hooks.before(sr.Open)(Recorder(workflow).hook("crash", fail=KeyError("x")))
+        with pytest.raises(sr.HookFailed) as caught:
+            open_case(workflow)
+        assert (None, False) == (caught.value.case, caught.value.accepted)
+
+    def test_after_hook_crash_keeps_the_event(self) -> None:
+        """Every later hook still runs; HookFailed carries the new case, accepted."""
+        workflow = sr.Workflow()
+        recorder = Recorder(workflow)
+        workflow.hooks.on_enter()(recorder.hook("enter crash", fail=ValueError("no pager")))
+        workflow.hooks.after()(recorder.hook("after crash", fail=sr.Veto("too late")))
+        recorder.everywhere()
+        case = open_case(sr.Workflow())
+        with pytest.raises(sr.HookFailed) as caught:
+            workflow.apply(case, next_step(case))
+        failure = caught.value
+        assert failure.accepted
+        assert failure.case is not None
+        assert (S.ACKNOWLEDGED, 2) == (failure.case.stage, failure.case.version)
+        assert [
+            "before1",
+            "before2",
+            "exit1",
+            "exit2",
+            "enter crash",
+            "enter1",
+            "enter2",
+            "after crash",
+            "after1",
+            "after2",
+            "command1",
+            "command2",
+        ] == recorder.ran
+        assert [("enter crash", ValueError), ("after crash", sr.Veto)] == [
+            (hook.__qualname__, type(err)) for hook, err in failure.errors
+        ]
+        assert isinstance(failure.__cause__, ValueError)
+
+    def test_failure_is_logged(self, caplog: pytest.LogCaptureFixture) -> None:
+        """A failing after hook is logged on the library's logger with its traceback."""
+        workflow = sr.Workflow()
+        workflow.hooks.on_command(Recorder(workflow).hook("audit", fail=OSError("disk full")))
+        case = open_case(sr.Workflow())
+        with (
+            caplog.at_level(logging.ERROR, logger="service_recovery"),
+            pytest.raises(sr.HookFailed),
+        ):
+            workflow.apply(case, next_step(case))
+        [record] = caplog.records
+        assert "the event was kept" in record.getMessage()
+        assert record.exc_info is not None
+
+    def test_message_names_each_failure(self) -> None:
+        """The error message names each failing hook and what it raised."""
+        workflow = sr.Workflow()
+        workflow.hooks.after()(Recorder(workflow).hook("notify", fail=OSError("disk full")))
+        case = open_case(sr.Workflow())
+        with pytest.raises(sr.HookFailed) as caught:
+            workflow.apply(case, next_step(case))
+        assert (
+            "1 hook(s) failed (the command was accepted): notify raised OSError: disk full"
+            == str(caught.value)
+        )
+
+    def test_retrying_with_the_returned_case(self) -> None:
+        """The host keeps ``.case`` after an after-hook failure and carries on from it."""
+        workflow = sr.Workflow()
+        workflow.hooks.on_enter(S.ACKNOWLEDGED)(Recorder(workflow).hook("x", fail=OSError()))
+        case = open_case(workflow)
+        with pytest.raises(sr.HookFailed) as caught:
+            workflow.apply(case, next_step(case))
+        kept = caught.value.case
+        assert kept is not None
+        assert S.LISTENING == workflow.apply(kept, next_step(kept)).stage
+
+    def test_base_exceptions_are_not_swallowed(self) -> None:
+        """KeyboardInterrupt and the like pass through untouched."""
+        workflow = sr.Workflow()
+        workflow.hooks.after()(Recorder(workflow).hook("stop", fail=KeyboardInterrupt()))
+        case = open_case(sr.Workflow())
+        with pytest.raises(KeyboardInterrupt):
+            workflow.apply(case, next_step(case))
+
+    @given(st.sampled_from(list(S)[:-1]), st.booleans())
+    def test_before_failures_never_change_the_case(self, stage: sr.Stage, veto: bool) -> None:
+        """Wherever a case stands, a vetoing or crashing before hook leaves it equal."""
+        plain = sr.Workflow()
+        case = walk_to(stage, plain)
+        copy = plain.replay(case.history)
+        workflow = sr.Workflow()
+        fail: Exception = sr.Veto("no") if veto else RuntimeError("boom")
+        workflow.hooks.before()(Recorder(workflow).hook("fail", fail=fail))
+        with pytest.raises((sr.CommandVetoed, sr.HookFailed)) as caught:
+            workflow.apply(case, next_step(case))
+        assert copy == case
+        assert getattr(caught.value, "case", None) is case
