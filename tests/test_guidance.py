@@ -1,0 +1,140 @@
+"""suggest and guidance: what to offer, and what to do and say next."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import service_recovery as sr
+from service_recovery import presets
+from service_recovery._guidance import COACHING
+from tests.walks import AGENT, STEP, SUPERVISOR, walk
+
+S = sr.Stage
+
+
+def with_cause(case: sr.Case, category: str) -> sr.Case:
+    return attrs.evolve(case, cause=sr.IdentifyCause(by=AGENT, at=case.last_at, category=category))
+
+
+class TestSuggest:
+    def test_remedies_for_the_cause(self) -> None:
+        """The playbook of the case's cause gives the remedies."""
+        workflow = sr.Workflow()
+        case = walk(workflow, until=S.DIAGNOSED, severity=sr.Severity.MINOR)
+        suggestion = workflow.suggest(case)
+        assert "wrong_item" == suggestion.category
+        assert [
+            "Send the right item by express delivery",
+            "Collect the wrong item at our cost",
+        ] == [remedy.action for remedy in suggestion.remedies]
+        assert suggestion.compensation is None  # a minor slip: apology and the fix
+
+    def test_scaled_to_severity(self) -> None:
+        """A worse case gets more remedies and a larger, different kind of compensation."""
+        workflow = sr.Workflow()
+        minor = workflow.suggest(walk(workflow, until=S.DIAGNOSED, severity=sr.Severity.MINOR))
+        major = workflow.suggest(walk(workflow, until=S.DIAGNOSED, severity=sr.Severity.MAJOR))
+        assert len(major.remedies) > len(minor.remedies)
+        assert major.compensation == sr.Compensation(
+            sr.CompensationKind.CREDIT, sr.Money(100, "EUR")
+        )
+        assert (sr.CompensationKind.REFUND,) == major.alternatives
+
+    @given(st.sampled_from(list(sr.Severity)), st.sampled_from(list(presets.DEFAULT.playbooks)))
+    def test_remedies_fit_the_severity(self, severity: sr.Severity, category: str) -> None:
+        """Every suggested remedy is offered for the case's severity, in playbook order."""
+        workflow = sr.Workflow()
+        case = with_cause(walk(workflow, until=S.DIAGNOSED, severity=severity), category)
+        book = presets.DEFAULT.playbooks[category]
+        expected = [r for r in book.remedies if r.offered_for(severity)]
+        assert expected == list(workflow.suggest(case).remedies)
+        assert book.advice == workflow.suggest(case).advice
+
+    def test_needs_approval_for_the_actor(self) -> None:
+        """Naming who would propose it tells whether the offer needs approval."""
+        workflow = sr.Workflow()
+        case = walk(workflow, until=S.DIAGNOSED, severity=sr.Severity.MAJOR)
+        assert workflow.suggest(case, by=AGENT).needs_approval
+        assert not workflow.suggest(case, by=SUPERVISOR).needs_approval
+        assert not workflow.suggest(case).needs_approval
+
+    def test_actions_become_a_plan(self) -> None:
+        """The remedies turn into promised actions due after the agreed time."""
+        workflow = sr.Workflow()
+        case = walk(workflow, until=S.DIAGNOSED)
+        at = case.last_at + STEP
+        suggestion = workflow.suggest(case)
+        actions = suggestion.actions(at)
+        assert [at + r.due_in for r in suggestion.remedies] == [a.due for a in actions]
+        offer = sr.ProposeSolution(by=AGENT, at=at, plan="as suggested", actions=actions)
+        assert [] == workflow.explain(case, offer)
+
+    def test_before_diagnosis_uses_the_fallback(self) -> None:
+        """Before a cause is known (or under a model without diagnosis) the fallback helps."""
+        workflow = sr.Workflow(presets.LAST)
+        suggestion = workflow.suggest(walk(workflow, until=S.APOLOGIZED))
+        assert suggestion.category is None
+        assert presets.LAST.playbooks["other"].remedies == suggestion.remedies
+
+
+class TestGuidance:
+    @pytest.mark.parametrize("policy", presets.PRESETS.values(), ids=lambda p: p.name)
+    def test_every_stage_has_coaching(self, policy: sr.RecoveryPolicy) -> None:
+        """Along a whole case, each stage has a goal, things to do, and the next buttons."""
+        workflow = sr.Workflow(policy)
+        case = walk(workflow)
+        for position in range(1, case.version + 1):
+            past = workflow.replay(case.history[:position])
+            advice = workflow.guidance(past)
+            assert past.stage == advice.stage
+            assert advice.goal
+            assert advice.do
+            assert tuple(kind.title for kind in workflow.allowed(past)) == advice.next
+
+    def test_listening_prompts(self) -> None:
+        """While listening: do not interrupt, reflect back, avoid offering a fix."""
+        workflow = sr.Workflow()
+        advice = workflow.guidance(walk(workflow, until=S.LISTENING))
+        text = str(advice)
+        assert "without interrupting" in text
+        assert "Reflect back" in text
+        assert "Interrupting, or offering a solution" in text
+
+    def test_apology_prompts_own_it_without_blame(self) -> None:
+        """When apologising: own it, and avoid blame."""
+        advice = COACHING[S.UNDERSTOOD]
+        assert any("ownership" in line for line in advice.do)
+        assert any("Blaming" in line for line in advice.avoid)
+
+    def test_case_specific_reminders(self) -> None:
+        """Confirmed summary, pending escalation and missing required steps are called out."""
+        workflow = sr.Workflow(presets.LAST)
+        listening = walk(workflow, until=S.LISTENING)
+        confirmed = workflow.apply(
+            listening,
+            sr.ReflectBack(by=AGENT, at=listening.last_at + STEP, summary="s", confirmed=True),
+        )
+        assert any("finish venting" in line for line in workflow.guidance(confirmed).do)
+        escalated = workflow.apply(
+            confirmed, sr.Escalate(by=AGENT, at=confirmed.last_at + STEP, reason="VIP")
+        )
+        assert workflow.guidance(escalated).do[0].startswith("An escalation is waiting")
+        resolved = walk(workflow, until=S.RESOLVING)
+        reminders = workflow.guidance(resolved).do
+        assert any("Thank the customer" in line and "closed" in line for line in reminders)
+
+    def test_follow_up_count(self) -> None:
+        """After resolution the guidance counts the unanswered follow-ups."""
+        workflow = sr.Workflow()
+        resolved = walk(workflow, until=S.RESOLVED)
+        assert any("0 of 3" in line for line in workflow.guidance(resolved).do)
+
+    def test_refuses_a_non_case(self) -> None:
+        """Guidance and suggestions are for cases."""
+        with pytest.raises(sr.InvalidValue, match="expected a Case"):
+            sr.Workflow().guidance("case-1")  # type: ignore[arg-type]
+        with pytest.raises(sr.InvalidValue, match="expected a Case"):
+            sr.Workflow().suggest(None)  # type: ignore[arg-type]
