@@ -1,0 +1,340 @@
+"""The measurements: each a small function in a registry, run by ``run.py``.
+
+A measurement takes a :class:`Context` (the sizes and the shared workloads) and
+returns its figures. A measurement of a feature the library does not have yet
+says so through ``available`` and is reported as not available, never faked.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import timing
+import workloads as w
+
+import service_recovery as sr
+
+Figures = dict[str, float]
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much work each measurement does."""
+
+    rounds: int
+    """Interleaved repetitions of every timed variant; figures are their medians."""
+    apply_paths: int
+    """Full default paths walked per round (14 commands each)."""
+    replay_cases: int
+    """Cases rebuilt from their histories per round."""
+    memory_cases: int
+    """Live cases held while memory is measured."""
+    snapshot_cases: int
+    """Cases turned into dicts and back per round."""
+    scan_cases: int
+    """Cases scanned for overdue deadlines (the figure is scaled to 100k)."""
+    verify_rounds: int
+    """Times the default workflow is verified."""
+
+    def scaled(self, factor: float) -> Sizes:
+        """These sizes with every count multiplied by *factor* (at least 1 each)."""
+        return Sizes(
+            rounds=self.rounds,
+            apply_paths=max(1, round(self.apply_paths * factor)),
+            replay_cases=max(1, round(self.replay_cases * factor)),
+            memory_cases=max(1, round(self.memory_cases * factor)),
+            snapshot_cases=max(1, round(self.snapshot_cases * factor)),
+            scan_cases=max(1, round(self.scan_cases * factor)),
+            verify_rounds=self.verify_rounds,
+        )
+
+
+FULL = Sizes(
+    rounds=9,
+    apply_paths=300,
+    replay_cases=10_000,
+    memory_cases=100_000,
+    snapshot_cases=2_000,
+    scan_cases=100_000,
+    verify_rounds=3,
+)
+QUICK = Sizes(
+    rounds=3,
+    apply_paths=40,
+    replay_cases=1_000,
+    memory_cases=5_000,
+    snapshot_cases=200,
+    scan_cases=5_000,
+    verify_rounds=1,
+)
+
+
+@dataclass
+class Context:
+    """The sizes, the workflow under test, and workloads shared between measurements."""
+
+    sizes: Sizes
+    workflow: sr.Workflow = field(default_factory=sr.Workflow)
+    _stages: tuple[sr.Stage, ...] = ()
+    _histories: list[tuple[sr.Event, ...]] = field(default_factory=list)
+
+    @property
+    def stages(self) -> tuple[sr.Stage, ...]:
+        """The stage after each command of the full default path."""
+        if not self._stages:
+            self._stages = w.path_stages(self.workflow)
+        return self._stages
+
+    def histories(self, count: int) -> list[tuple[sr.Event, ...]]:
+        """The 15-event histories of cases ``0 .. count - 1`` (built once, then shared)."""
+        for number in range(len(self._histories), count):
+            self._histories.append(w.history(self.workflow, number, self.stages))
+        return self._histories[:count]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One entry of the registry."""
+
+    name: str
+    figures: tuple[str, ...]
+    """The figures it reports (every one is in the JSON, ``null`` when not measured)."""
+    run: Callable[[Context], Figures]
+    available: Callable[[], str | None] = lambda: None
+    """``None`` when the library has what it measures, else why not."""
+
+
+class SuiteBroken(RuntimeError):
+    """A workload did not do what it should: the figures would mean nothing."""
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise SuiteBroken(message)
+
+
+# -- apply ----------------------------------------------------------------------------
+
+
+def measure_apply(context: Context) -> Figures:
+    """Per command: ``Workflow.apply`` vs a bare ``transitions`` trigger vs a dict FSM."""
+    workflow = context.workflow
+    graph = workflow.policy.graph
+    opened = w.open_case(workflow, 1, w.START)
+    commands = w.path(w.START)
+    steps = w.baseline_steps(workflow)
+    machine = w.bare_machine(graph)
+    table = w.dict_table(graph)
+    initial = graph.initial.value
+    paths = context.sizes.apply_paths
+
+    _check(w.walk(workflow, opened, commands).stage is sr.Stage.CLOSED, "path must close")
+    _check(w.run_bare_machine(machine, steps, initial) == "closed", "bare machine must close")
+    _check(w.run_dict_fsm(table, steps, initial) == "closed", "dict FSM must close")
+
+    def library() -> None:
+        for _ in range(paths):
+            w.walk(workflow, opened, commands)
+
+    def bare() -> None:
+        for _ in range(paths):
+            w.run_bare_machine(machine, steps, initial)
+
+    def floor() -> None:
+        for _ in range(paths):
+            w.run_dict_fsm(table, steps, initial)
+
+    samples = timing.interleaved(
+        {"apply": library, "transitions": bare, "dict": floor}, context.sizes.rounds
+    )
+    per_command = 1e6 / (paths * len(commands))
+    return {
+        "apply_us": timing.median(samples["apply"]) * per_command,
+        "transitions_trigger_us": timing.median(samples["transitions"]) * per_command,
+        "dict_fsm_us": timing.median(samples["dict"]) * per_command,
+        "apply_vs_transitions_ratio": timing.median_ratio(samples, "apply", "transitions"),
+        "apply_vs_dict_ratio": timing.median_ratio(samples, "apply", "dict"),
+    }
+
+
+# -- replay ---------------------------------------------------------------------------
+
+
+def measure_replay(context: Context) -> Figures:
+    """Rebuild cases from their histories (events are facts: no guards run)."""
+    workflow = context.workflow
+    histories = context.histories(context.sizes.replay_cases)
+    applied = w.walk(workflow, w.open_case(workflow, 0, w.start_of(0)), w.path(w.start_of(0)))
+    _check(workflow.replay(histories[0]) == applied, "replay must rebuild the applied case")
+    events = sum(len(history) for history in histories)
+
+    def replay() -> None:
+        for history in histories:
+            workflow.replay(history)
+
+    samples = timing.interleaved({"replay": replay}, context.sizes.rounds)
+    seconds = timing.median(samples["replay"])
+    return {
+        "replay_events_per_s": events / seconds,
+        "replay_case_us": seconds / len(histories) * 1e6,
+    }
+
+
+# -- snapshots ------------------------------------------------------------------------
+
+
+def measure_snapshots(context: Context) -> Figures:
+    """``to_dict`` and ``from_dict`` of 15-event cases, in cases per second."""
+    workflow = context.workflow
+    cases = [workflow.replay(h) for h in context.histories(context.sizes.snapshot_cases)]
+    snapshots = [sr.to_dict(case) for case in cases]
+    _check(sr.from_dict(snapshots[0]) == cases[0], "from_dict must rebuild the case")
+
+    def dump() -> None:
+        for case in cases:
+            sr.to_dict(case)
+
+    def load() -> None:
+        for snapshot in snapshots:
+            sr.from_dict(snapshot)
+
+    samples = timing.interleaved({"to_dict": dump, "from_dict": load}, context.sizes.rounds)
+    return {
+        "to_dict_per_s": len(cases) / timing.median(samples["to_dict"]),
+        "from_dict_per_s": len(cases) / timing.median(samples["from_dict"]),
+    }
+
+
+# -- memory ---------------------------------------------------------------------------
+
+
+def _traced_bytes(build: Callable[[], object]) -> tuple[float, object]:
+    """Bytes still allocated after *build* returns (what it keeps alive), and its result."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = build()
+        gc.collect()
+        used = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    return used, kept
+
+
+def measure_memory(context: Context) -> Figures:
+    """Memory per live case: many cases with a 15-event history each, held at once.
+
+    The cases are built from fresh commands (each with its own datetimes, case id and
+    customer), laid out exactly as cases a host applied the commands to. Texts are
+    shared, as the benchmark measures what the library adds to a host's own data.
+    """
+    workflow = context.workflow
+    stages = context.stages
+    count = context.sizes.memory_cases
+
+    def build() -> list[sr.Case]:
+        return [workflow.replay(w.history(workflow, n, stages)) for n in range(count)]
+
+    used, kept = _traced_bytes(build)
+    _check(isinstance(kept, list) and len(kept) == count, "every case must be kept")
+    return {"bytes_per_case": used / count}
+
+
+# -- time -----------------------------------------------------------------------------
+
+
+def _has_due() -> str | None:
+    if hasattr(sr.Workflow, "due"):
+        return None
+    return "the library has no Workflow.due (deadlines) yet"
+
+
+def measure_overdue_scan(context: Context) -> Figures:
+    """Scan live cases at every stage of the path for the ones needing attention.
+
+    The budget figure is a worker's periodic scan of the cases it holds (the library
+    remembers each case's schedule, so a scan after the first reads it); the cold
+    figure is the first scan of freshly loaded cases.
+    """
+    workflow = context.workflow
+    stages = context.stages
+    count = context.sizes.scan_cases
+    histories = [w.history(workflow, n, stages, length=1 + n % 15) for n in range(count)]
+    now = w.start_of(count) + timedelta(hours=6)
+    scan = workflow.due  # type: ignore[attr-defined, unused-ignore]
+    per_100k = 1e3 * 100_000 / count
+
+    def load() -> list[sr.Case]:
+        return [workflow.replay(history) for history in histories]
+
+    cases = load()
+    _check(len(scan(cases, now=now)) > 0, "some cases must need attention")
+    samples = timing.interleaved({"scan": lambda: scan(cases, now=now)}, context.sizes.rounds)
+
+    def cold_scan() -> float:
+        fresh = load()
+        gc.collect()
+        start = time.perf_counter()
+        scan(fresh, now=now)
+        return time.perf_counter() - start
+
+    cold = [cold_scan() for _ in range(max(1, context.sizes.rounds // 3))]
+    return {
+        "overdue_scan_100k_ms": timing.median(samples["scan"]) * per_100k,
+        "overdue_scan_cold_100k_ms": timing.median(cold) * per_100k,
+    }
+
+
+# -- policies -------------------------------------------------------------------------
+
+
+def _has_verify() -> str | None:
+    if hasattr(sr, "verify"):
+        return None
+    return "the library has no sr.verify (policy verification) yet"
+
+
+def measure_verify(context: Context) -> Figures:
+    """Exhaustively verify the default workflow (each run from scratch: no warm-up run)."""
+    verify = sr.verify  # type: ignore[attr-defined, unused-ignore]
+    workflow = sr.Workflow()
+    seconds = []
+    for _ in range(max(1, context.sizes.verify_rounds)):
+        gc.collect()
+        start = time.perf_counter()
+        report = verify(workflow)
+        seconds.append(time.perf_counter() - start)
+        _check(getattr(report, "ok", False) is True, "the default workflow must verify")
+    return {"verify_default_s": timing.median(seconds)}
+
+
+REGISTRY: tuple[Measurement, ...] = (
+    Measurement(
+        "apply",
+        (
+            "apply_us",
+            "transitions_trigger_us",
+            "dict_fsm_us",
+            "apply_vs_transitions_ratio",
+            "apply_vs_dict_ratio",
+        ),
+        measure_apply,
+    ),
+    Measurement("replay", ("replay_events_per_s", "replay_case_us"), measure_replay),
+    Measurement("snapshots", ("to_dict_per_s", "from_dict_per_s"), measure_snapshots),
+    Measurement("memory", ("bytes_per_case",), measure_memory),
+    Measurement(
+        "overdue_scan",
+        ("overdue_scan_100k_ms", "overdue_scan_cold_100k_ms"),
+        measure_overdue_scan,
+        _has_due,
+    ),
+    Measurement("verify", ("verify_default_s",), measure_verify, _has_verify),
+)
+"""Every measurement, in the order they run."""
