@@ -42,7 +42,7 @@ from ._commands import (
 from ._events import Event
 from ._slots import compile_copier
 from ._stages import Stage
-from ._values import Channel, Customer, FollowUpOutcome, Money, Severity
+from ._values import Channel, Customer, FollowUpOutcome, Money, Severity, instant
 
 
 @attrs.frozen(repr=False, weakref_slot=False)  # 100k live cases: every byte counts
@@ -402,7 +402,7 @@ def check_history(events: Iterable[object]) -> list[str]:
             problems.append(f"{where}: a history starts with Open, not {event.kind}")
         if position > 0 and isinstance(event.command, Open):
             problems.append(f"{where}: Open can only be the first event")
-        if previous is not None and event.command.at < previous:
+        if previous is not None and instant(event.command.at) < instant(previous):
             problems.append(
                 f"{where}: at {event.command.at.isoformat()} is before the previous event "
                 f"({previous.isoformat()})"

@@ -39,7 +39,7 @@ from ._commands import (
 from ._pauses import check_answered, check_can_wait, check_not_waiting, check_waiting
 from ._promises import check_broken_promises_owned
 from ._stages import Stage
-from ._values import Money, Role
+from ._values import Money, Role, instant
 
 if TYPE_CHECKING:
     from ._policy import RecoveryPolicy
@@ -164,7 +164,7 @@ def _has_actions(policy: RecoveryPolicy, case: Case, command: ProposeSolution) -
     late = [
         f"#{index} is due {action.due.isoformat()}"
         for index, action in enumerate(command.actions)
-        if action.due < command.at
+        if instant(action.due) < instant(command.at)
     ]
     if late:
         return "Promised actions cannot be due in the past: " + ", ".join(late)
@@ -243,7 +243,7 @@ def _within_reopen_window(policy: RecoveryPolicy, case: Case, command: Reopen) -
     if case.closed_at is None:
         return "The case is not closed"
     window = policy.reopen_window_for(case)
-    if command.at - case.closed_at <= window:
+    if instant(command.at) - instant(case.closed_at) <= window:
         return None
     return (
         f"The reopen window of {window.days} day(s) after closing has passed: "

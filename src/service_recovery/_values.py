@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -58,6 +58,16 @@ class CompensationKind(enum.Enum):
     REFUND = "refund"
     UPGRADE = "upgrade"
     COMPLIMENTARY_SERVICE = "complimentary_service"
+
+
+def instant(moment: datetime) -> datetime:
+    """*moment* in UTC, so comparing and subtracting go by the instant.
+
+    Python compares two datetimes that share a ``tzinfo`` by wall time: across
+    the night clocks go back, the second 01:10 would look earlier than the
+    first 01:30. Converting to UTC first gives the true order and duration.
+    """
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
 def require_aware(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
