@@ -29,7 +29,7 @@ from ._hooks import Hook, HookContext, Hooks
 from ._policy import RecoveryPolicy
 from ._stages import Stage
 from ._tick import record_breaches, run_breach_hooks
-from ._values import SYSTEM, Actor, Channel, Customer, Severity
+from ._values import SYSTEM, Actor, Channel, Customer, Severity, instant
 
 log = logging.getLogger("service_recovery")
 
@@ -252,7 +252,7 @@ class Workflow:
             reasons.extend(Reason("policy", str(message)) for message in extra)
         if step_reason is not None:
             reasons.append(step_reason)
-        if command.at < case.last_at:
+        if instant(command.at) < instant(case.last_at):
             reasons.append(
                 Reason(
                     "in time order",
