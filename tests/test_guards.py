@@ -354,8 +354,8 @@ class TestApproval:
 
     def test_nobody_approves_their_own(self) -> None:
         """The escalating actor cannot approve their own escalation, whatever their role."""
-        workflow, case = self.escalated(by=MANAGER)
-        reasons = workflow.explain(case, sr.Approve(by=MANAGER, at=later(case)))
+        workflow, case = self.escalated(by=SUPERVISOR)
+        reasons = workflow.explain(case, sr.Approve(by=SUPERVISOR, at=later(case)))
         assert ["Nobody can approve their own escalation: ask a supervisor or manager"] == [
             str(reason) for reason in reasons
         ]
@@ -393,6 +393,56 @@ class TestApproval:
         workflow, case = self.escalated(by=MANAGER, amount=sr.Money(100, "EUR"))
         reasons = workflow.explain(case, sr.Approve(by=SUPERVISOR, at=later(case)))
         assert ["approver qualified"] == guards_of(reasons)
+
+    @pytest.mark.parametrize(
+        ("by", "amount", "message"),
+        [
+            (
+                MANAGER,
+                None,
+                "No role has more authority than a manager, so nobody could approve this "
+                "escalation: decide within your own authority",
+            ),
+            (
+                AGENT,
+                sr.Money(5000, "EUR"),
+                "No role's authority covers 5000 EUR, so nobody could approve this "
+                "escalation: ask for an amount within someone's authority",
+            ),
+            (
+                AGENT,
+                sr.Money(100, "USD"),
+                "No role's authority covers 100 USD, so nobody could approve this "
+                "escalation: ask for an amount within someone's authority",
+            ),
+        ],
+    )
+    def test_escalation_nobody_could_approve_is_refused(
+        self, by: sr.Actor, amount: sr.Money | None, message: str
+    ) -> None:
+        """An escalation no role could ever approve is refused: it would block the case."""
+        workflow = sr.Workflow()
+        case = walk_to(S.DIAGNOSED, workflow)
+        ask = sr.Escalate(by=by, at=later(case), reason="goodwill", amount=amount)
+        assert [sr.Reason("approvable", message)] == workflow.explain(case, ask)
+
+    @pytest.mark.parametrize(
+        ("by", "amount"),
+        [
+            (AGENT, None),
+            (SUPERVISOR, None),
+            (AGENT, sr.Money(1000, "EUR")),
+            (MANAGER, sr.Money(1000, "EUR")),
+        ],
+    )
+    def test_escalation_someone_could_approve_is_accepted(
+        self, by: sr.Actor, amount: sr.Money | None
+    ) -> None:
+        """Escalations a higher role (or a peer covering the amount) could approve go through."""
+        workflow = sr.Workflow()
+        case = walk_to(S.DIAGNOSED, workflow)
+        ask = sr.Escalate(by=by, at=later(case), reason="goodwill", amount=amount)
+        assert [] == workflow.explain(case, ask)
 
     def test_one_escalation_at_a_time(self) -> None:
         """A second escalation waits for the first to be approved."""

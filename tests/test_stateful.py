@@ -62,6 +62,17 @@ def covers(limit: sr.Money | None, amount: sr.Money) -> bool:
     return limit is not None and limit.currency == amount.currency and amount <= limit
 
 
+def someone_could_approve(escalation: sr.Escalate) -> bool:
+    """Some role could approve *escalation*: cover its amount without being junior to whoever
+    asked, or, with no amount, outrank them."""
+    theirs = AUTHORITY_EUR[escalation.by.role]
+    ranks = [limit for role, limit in AUTHORITY_EUR.items() if role is not sr.Role.SYSTEM]
+    if escalation.amount is not None:
+        amount = escalation.amount
+        return any(covers(sr.Money(mine, "EUR"), amount) and mine >= theirs for mine in ranks)
+    return any(mine > theirs for mine in ranks)
+
+
 # -- the reference model -----------------------------------------------------------
 
 
@@ -152,7 +163,7 @@ class Model:
                 )
                 return S.LISTENING if stage is S.CLOSED and in_window else None
             case sr.Escalate():
-                return stage if self.escalation is None else None
+                return stage if self.escalation is None and someone_could_approve(command) else None
             case sr.Approve():
                 return stage if self._may_approve(command.by) else None
             case sr.AwaitCustomer() | sr.AwaitThirdParty():
@@ -362,8 +373,8 @@ ACTORS = (
     ),
     sr.SYSTEM,
 )
-# Front-line agents escalate, managers (or supervisors) approve: an escalation nobody can
-# approve blocks the case for good, so the plausible moves leave those to the random ones.
+# Front-line agents escalate, managers (or supervisors) approve, so the plausible moves take
+# the case forward; the random ones try every other actor, approvable or not.
 ESCALATORS = tuple(actor for actor in ACTORS if actor.role is sr.Role.AGENT)
 APPROVERS = tuple(
     actor for actor in reversed(ACTORS) if actor.role in (sr.Role.MANAGER, sr.Role.SUPERVISOR)

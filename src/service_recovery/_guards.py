@@ -39,7 +39,7 @@ from ._commands import (
 from ._pauses import check_answered, check_can_wait, check_not_waiting, check_waiting
 from ._promises import check_broken_promises_owned
 from ._stages import Stage
-from ._values import Money, Role, instant
+from ._values import Actor, Money, Role, instant
 
 if TYPE_CHECKING:
     from ._policy import RecoveryPolicy
@@ -197,6 +197,34 @@ def _can_escalate(policy: RecoveryPolicy, case: Case, command: object) -> str | 
     return "An escalation is already pending: wait for its approval"
 
 
+def _approvable(policy: RecoveryPolicy, case: Case, command: Escalate) -> str | None:
+    """Refuse an escalation no role could approve: it would block the case for good."""
+    theirs = policy.authority_for(command.by)
+    limits = [
+        policy.authority_for(Actor(f"any {role.value}", role))
+        for role in Role
+        if role is not Role.SYSTEM
+    ]
+    if command.amount is not None:
+        amount = command.amount
+        if any(
+            _covers(mine, amount)
+            and not (mine.currency == theirs.currency and mine.amount < theirs.amount)
+            for mine in limits
+        ):
+            return None
+        return (
+            f"No role's authority covers {amount}, so nobody could approve this escalation: "
+            "ask for an amount within someone's authority"
+        )
+    if any(mine.currency != theirs.currency or mine.amount > theirs.amount for mine in limits):
+        return None
+    return (
+        f"No role has more authority than a {command.by.role.value}, so nobody could approve "
+        "this escalation: decide within your own authority"
+    )
+
+
 def _escalation_pending(policy: RecoveryPolicy, case: Case, command: object) -> str | None:
     if case.escalation is not None:
         return None
@@ -308,6 +336,7 @@ STEP_GUARDS: tuple[Guard, ...] = (
     ),
     Guard("action open", _action_open, commands=(CompleteAction,)),
     Guard("one escalation at a time", _can_escalate, commands=(Escalate,), needs_command=False),
+    Guard("approvable", _approvable, commands=(Escalate,)),
     Guard("escalation pending", _escalation_pending, commands=(Approve,), needs_command=False),
     Guard("approver qualified", _approver_qualified, commands=(Approve,)),
     Guard("within reopen window", _within_reopen_window, commands=(Reopen,)),
