@@ -164,6 +164,13 @@ class TestWorkflowClock:
             sr.Workflow(clock="12:00")  # type: ignore[arg-type]
         assert "clock" == refused.value.field
 
+    @pytest.mark.parametrize("impostor", [datetime, datetime(2026, 1, 1, tzinfo=UTC)])
+    def test_a_datetime_is_not_a_clock(self, impostor: object) -> None:
+        """``datetime`` has a now() that reads the wall clock: refused, with the fix named."""
+        with pytest.raises(sr.InvalidValue, match="FixedClock") as refused:
+            sr.Workflow(clock=impostor)  # type: ignore[arg-type]
+        assert "clock" == refused.value.field
+
     def test_the_clock_is_kept(self) -> None:
         """The workflow exposes the clock it was given (None by default)."""
         clock = sr.FixedClock(T0)

@@ -124,6 +124,12 @@ def after(first: datetime, second: datetime) -> bool:
 
 def check_clock(clock: object) -> Clock | None:
     """Return *clock* if it can serve as a clock (or is ``None``), else raise InvalidValue."""
+    if isinstance(clock, datetime) or (isinstance(clock, type) and issubclass(clock, datetime)):
+        raise InvalidValue(
+            f"clock: {clock!r} is a datetime, not a clock (datetime.now() reads the wall "
+            "clock, unzoned); pass sr.FixedClock(<an aware datetime>) or sr.SystemClock()",
+            field="clock",
+        )
     if clock is None or isinstance(clock, Clock):
         return clock
     raise InvalidValue(
