@@ -126,7 +126,7 @@ def check_clock(clock: object) -> Clock | None:
     """Return *clock* if it can serve as a clock (or is ``None``), else raise InvalidValue."""
     if isinstance(clock, datetime) or (isinstance(clock, type) and issubclass(clock, datetime)):
         raise InvalidValue(
-            f"clock: {clock!r} is a datetime, not a clock (datetime.now() reads the wall "
+            f"clock: {clock!r} is a datetime, not a clock (its now method reads the wall "
             "clock, unzoned); pass sr.FixedClock(<an aware datetime>) or sr.SystemClock()",
             field="clock",
         )
