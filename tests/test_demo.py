@@ -26,6 +26,10 @@ class TestDemo:
         assert "refused: The customer has not finished venting" in text
         assert "hook: paging the duty supervisor" in text
         assert "Timeline" in text
+        assert "first response due by 09:12" in text
+        assert "first response: met at 08:31" in text
+        assert "coach: Listen without interrupting" in text
+        assert "playbook for wrong item:" in text
         assert "\033[" not in text
 
     def test_cli_runs_demo(self, capsys: object) -> None:

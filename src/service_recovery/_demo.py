@@ -81,6 +81,13 @@ def run_demo(color: str = "auto", out: TextIO | None = None) -> sr.Case:
         id="CASE-2026-0415",
     )
 
+    [first_response] = workflow.deadlines(case, now=start)
+    say.line(
+        f"⏱ first response due by {first_response.due_at.strftime('%H:%M')} "
+        f"(social media: customers expect an answer within the hour)",
+        "dim",
+    )
+
     def step(title: str, command: sr.Command) -> None:
         nonlocal case
         say.line(f"▶ {title}", "step")
@@ -104,6 +111,14 @@ def run_demo(color: str = "auto", out: TextIO | None = None) -> sr.Case:
         "Answer publicly within 20 minutes and move to a private channel",
         sr.Acknowledge(by=agent, at=at(19), message="So sorry, Jordan! DM-ing you now."),
     )
+    answered = workflow.deadlines(case, now=at(19))[0]
+    say.line(
+        f"⏱ {answered.label}: {answered.status.value} at {at(19).strftime('%H:%M')}",
+        "dim",
+        indent=2,
+    )
+    coaching = workflow.guidance(workflow.apply(case, sr.Listen(by=agent, at=at(20))))
+    say.line(f"coach: {coaching.do[0]}", "dim", indent=2)
     step(
         "Let Jordan vent, without interrupting",
         sr.Listen(by=agent, at=at(25), note="Trip on Friday; second wrong order this year"),
@@ -146,6 +161,19 @@ def run_demo(color: str = "auto", out: TextIO | None = None) -> sr.Case:
         ),
     )
 
+    suggestion = workflow.suggest(case, by=agent)
+    say.line(
+        f"playbook for {(suggestion.category or 'this cause').replace('_', ' ')}:", "dim", indent=2
+    )
+    for remedy in suggestion.remedies:
+        say.line(f"- {remedy.action}", "dim", indent=4)
+    if suggestion.compensation is not None:
+        offer = suggestion.compensation
+        say.line(
+            f"- up to a {offer.kind.value} of {offer.amount} for a {case.severity.value} case",
+            "dim",
+            indent=4,
+        )
     apology_credit = sr.Compensation(sr.CompensationKind.CREDIT, sr.Money(Decimal("80"), "EUR"))
     plan = sr.ProposeSolution(
         by=agent,
