@@ -58,16 +58,16 @@ class TestVerify:
         self, capsys: pytest.CaptureFixture[str], tmp_path: Path
     ) -> None:
         """A policy that can leave a case stuck exits 1 and shows the path."""
-        flat = tmp_path / "flat.toml"
-        flat.write_text(
-            'extends = "last"\n[authority]\nagent = "50 EUR"\nsupervisor = "50 EUR"\n'
-            'manager = "50 EUR"\n',
+        muddled = tmp_path / "muddled.toml"
+        muddled.write_text(
+            'extends = "default"\n'
+            'requirements = [{ step = "record_prevention", before = "diagnosed" }]\n',
             encoding="utf-8",
         )
-        code, out, _ = run(capsys, "verify", str(flat))
+        code, out, _ = run(capsys, "verify", str(muddled))
         assert 1 == code
         assert "BROKEN closed is reachable" in out
-        assert "1. Escalate(for advice) -> reported" in out
+        assert "(no command: the case as it opens)" in out
 
     def test_unknown_preset(self, capsys: pytest.CaptureFixture[str]) -> None:
         """An unknown preset is an error listing the known ones."""

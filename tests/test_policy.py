@@ -339,13 +339,19 @@ class TestAuthority:
 
     @given(st.integers(0, 1200))
     def test_any_amount_is_within_or_escalated(self, amount: int) -> None:
-        """Any amount is within the agent's limit, or waits for a covering role's approval."""
+        """Any amount is within the agent's limit, waits for a covering role's approval, or,
+        above every role's limit, cannot even be escalated."""
         workflow = sr.Workflow()
         case = diagnosed(workflow)
         offer = plan(case.last_at + STEP, eur(amount))
         within = amount <= 50
         assert within == (not workflow.explain(case, offer))
         if within:
+            return
+        escalate = sr.Escalate(by=AGENT, at=case.last_at + STEP, reason="Trip", amount=eur(amount))
+        approvable = amount <= workflow.policy.authority_for(MANAGER).amount
+        assert approvable == (not workflow.explain(case, escalate))
+        if not approvable:
             return
         _, pending = self.escalated(amount)
         approvers = [
