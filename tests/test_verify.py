@@ -10,7 +10,7 @@ import pytest
 
 import service_recovery as sr
 from service_recovery import presets
-from service_recovery._verify import NO_STUCK_CASE, Scene, _generic
+from service_recovery._verify import NO_STUCK_CASE, Scene, _Explorer, _generic
 from tests.walks import open_case
 
 S = sr.Stage
@@ -121,9 +121,18 @@ class TestCounterexamples:
         assert [move.command for move in example.moves] == [e.command for e in case.history[1:]]
 
     def test_stuck_escalation_is_found(self) -> None:
-        """Flat authority leaves an escalation nobody may approve: a stuck case."""
-        flat = {role: sr.Money(50, "EUR") for role in sr.Role}
-        policy = attrs.evolve(presets.LAST, authority=flat)
+        """A rule refusing every approval leaves an escalation pending for good: a stuck case."""
+
+        class NeverApprove(sr.RecoveryPolicy):
+            def extra_reasons(self, case: sr.Case, command: sr.Command) -> list[str]:
+                return ["Nobody approves"] if isinstance(command, sr.Approve) else []
+
+        policy = NeverApprove(
+            name="never-approve",
+            graph=presets.LAST.graph,
+            requirements=presets.LAST.requirements,
+            playbooks=presets.LAST.playbooks,
+        )
         report = sr.verify(sr.Workflow(policy), severities=(sr.Severity.MINOR,))
         assert not report.ok
         example = report.counterexample
@@ -191,6 +200,23 @@ class TestCounterexamples:
             sr.verify(presets.LAST)  # type: ignore[arg-type]
         with pytest.raises(sr.InvalidValue, match="expected a Property"):
             sr.verify(sr.Workflow(presets.LAST), [42])  # type: ignore[list-item]
+
+
+class TestDecisions:
+    @pytest.mark.parametrize("workflow", [sr.Workflow(presets.LAST), Unguarded(SHORTCUT)])
+    def test_moves_are_decided_as_apply_decides_them(self, workflow: sr.Workflow) -> None:
+        """Every candidate move verify accepts or refuses, apply's evaluation judges the same."""
+        explorer = _Explorer(workflow, 400)
+        explorer.run([(sr.Severity.MINOR, sr.Channel.EMAIL)], ())
+        decided = 0
+        for case in explorer.cases:
+            routes = explorer.routes.get(case.stage.value, {})
+            for _, command in explorer._commands(case):
+                dest, reasons = workflow._evaluate(case, command)
+                expected = None if reasons else dest
+                assert expected == explorer.destination(case, command, routes)
+                decided += 1
+        assert decided > 1000
 
 
 class Rating(enum.Enum):

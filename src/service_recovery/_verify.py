@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 import itertools
+import operator
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -38,6 +39,7 @@ from ._commands import (
 )
 from ._errors import InvalidValue, RecoveryError
 from ._events import Event
+from ._graph import Route
 from ._guards import MIN_FOLLOW_UP_ATTEMPTS
 from ._playbooks import FALLBACK_PLAYBOOK
 from ._stages import Stage
@@ -52,6 +54,7 @@ from ._values import (
     Money,
     Role,
     Severity,
+    instant,
 )
 
 if TYPE_CHECKING:
@@ -254,6 +257,9 @@ def _reopens(scene: Scene) -> Variants:
     )
 
 
+_READ_ONLY_THE_TIME = frozenset({_proposals, _escalations, _approvals, _causes})
+"""The builders whose commands depend on the scene's moment alone, not on its case."""
+
 PAYLOADS: dict[type[Command], PayloadBuilder] = {
     ProposeSolution: _proposals,
     Escalate: _escalations,
@@ -332,8 +338,14 @@ _SET = "set"
 
 
 def _abstract(value: object, cap: int) -> Any:
-    """What guards can tell apart: times are only there or not, counters stop at *cap*."""
-    if value is None or isinstance(value, bool | str | enum.Enum):
+    """What guards can tell apart: times are only there or not, counters stop at *cap*.
+
+    An enum member stands as its type and value, equal exactly when the members
+    are, because hashing a member runs Python code and keys are hashed often.
+    """
+    if isinstance(value, enum.Enum):
+        return (type(value), value._value_)
+    if value is None or isinstance(value, bool | str):
         return value
     if isinstance(value, int):
         return min(value, cap)
@@ -369,31 +381,33 @@ def _compared_fields(kind: type) -> tuple[str, ...] | None:
 
 
 _CASE_FIELDS = tuple(field.name for field in init_fields(Case) if field.name != "history")
+_read_facts = operator.attrgetter(*_CASE_FIELDS)
 
 
 class _Abstraction:
     """The abstract key of a case, remembering the abstraction of each fact value.
 
-    Successive cases share most fact values (the same plan, the same cause), so
-    each is abstracted once; the memo keeps the value alive so its id stays its own.
+    Successive cases share most fact values (the same plan, the same cause, the
+    same flags), so each value is abstracted once and a key is a lookup per
+    field by the value's identity; the memo keeps each value alive so its id
+    stays its own.
     """
 
     def __init__(self, cap: int) -> None:
         self.cap = cap
-        self.memo: dict[int, tuple[object, Any]] = {}
+        self.abstracted: dict[int, Any] = {}
+        self.kept: list[object] = []
 
     def key(self, case: Case) -> tuple[Any, ...]:
-        parts = []
-        for name in _CASE_FIELDS:
-            value = getattr(case, name)
-            if value is None or isinstance(value, bool | str | enum.Enum):
-                parts.append(value)
-                continue
-            known = self.memo.get(id(value))
-            if known is None:
-                known = self.memo[id(value)] = (value, _abstract(value, self.cap))
-            parts.append(known[1])
-        return tuple(parts)
+        values = _read_facts(case)
+        try:
+            return tuple(map(self.abstracted.__getitem__, map(id, values)))
+        except KeyError:
+            for value in values:
+                if id(value) not in self.abstracted:
+                    self.abstracted[id(value)] = _abstract(value, self.cap)
+                    self.kept.append(value)
+            return tuple(map(self.abstracted.__getitem__, map(id, values)))
 
 
 # -- the exploration --------------------------------------------------------------------
@@ -479,6 +493,10 @@ def _as_property(value: object) -> Property:
     raise InvalidValue(f"properties: expected a Property or a callable, got {value!r}")
 
 
+Routes = dict[type[Command], tuple[tuple[Route | None, Stage], ...]]
+"""Per command type, its edges out of one stage as (route, destination), in the engine's order."""
+
+
 class _Explorer:
     """Breadth-first search over abstract states, keeping one concrete case per state."""
 
@@ -488,7 +506,11 @@ class _Explorer:
         policy = workflow.policy
         self.abstraction = _Abstraction(max(policy.follow_up_attempts, MIN_FOLLOW_UP_ATTEMPTS) + 1)
         self.categories = _categories(policy.playbooks)
-        self.builders: dict[type[Command], PayloadBuilder] = {}
+        self.routes = _routes(workflow)
+        self.builders: dict[type[Command], tuple[PayloadBuilder, bool]] = {}
+        self.made: dict[tuple[type[Command], datetime], tuple[tuple[str, Command], ...]] = {}
+        self.queue: deque[int] = deque()
+        self.checks: tuple[Property, ...] = ()
         self.cases: list[Case] = []
         self.index: dict[tuple[Any, ...], int] = {}
         self.parent: list[tuple[int, Move] | None] = []
@@ -499,7 +521,8 @@ class _Explorer:
         self.broken: dict[str, Counterexample] = {}
 
     def run(self, openings: list[tuple[Severity, Channel]], checks: tuple[Property, ...]) -> None:
-        queue: deque[int] = deque()
+        self.checks = checks
+        queue = self.queue
         opened_cases = [self._open(severity, channel) for severity, channel in openings]
         # Counters are told apart up to one past the most follow-ups any case needs.
         needed = max(
@@ -507,24 +530,31 @@ class _Explorer:
             default=0,
         )
         self.abstraction = _Abstraction(max(needed, MIN_FOLLOW_UP_ATTEMPTS) + 1)
+        key_of = self.abstraction.key
         for case in opened_cases:
-            self._add(case, None, case.severity, queue, checks)
+            key = key_of(case)
+            if key not in self.index:
+                self._add(case, key, None, case.severity)
         while queue:
             number = queue.popleft()
-            for label, command in self._commands(self.cases[number]):
-                following = self._apply(self.cases[number], command)
-                if following is None:
+            case = self.cases[number]
+            successors = self.successors[number]
+            routes = self.routes.get(case.stage._value_, {})
+            for label, command in self._commands(case):
+                dest = self.destination(case, command, routes)
+                if dest is None:
                     continue
+                following = advance(case, Event(command, dest))
                 self.transitions += 1
-                if (
-                    len(self.cases) >= self.max_states
-                    and self.abstraction.key(following) not in self.index
-                ):
-                    self.exhaustive = False
-                    continue
-                move = Move(label, command, following.stage)
-                target = self._add(following, (number, move), self.origin[number], queue, checks)
-                self.successors[number].append(target)
+                key = key_of(following)
+                target = self.index.get(key)
+                if target is None:
+                    if len(self.cases) >= self.max_states:
+                        self.exhaustive = False
+                        continue
+                    move = Move(label, command, dest)
+                    target = self._add(following, key, (number, move), self.origin[number])
+                successors.append(target)
 
     def _open(self, severity: Severity, channel: Channel) -> Case:
         opened = Open(
@@ -541,23 +571,18 @@ class _Explorer:
     def _add(
         self,
         case: Case,
+        key: tuple[Any, ...],
         parent: tuple[int, Move] | None,
         severity: Severity,
-        queue: deque[int],
-        checks: tuple[Property, ...],
     ) -> int:
-        key = self.abstraction.key(case)
-        known = self.index.get(key)
-        if known is not None:
-            return known
         number = len(self.cases)
         self.index[key] = number
         self.cases.append(case)
         self.parent.append(parent)
         self.origin.append(severity)
         self.successors.append([])
-        queue.append(number)
-        for check in checks:
+        self.queue.append(number)
+        for check in self.checks:
             if check.name not in self.broken and not check.holds(case):
                 self.broken[check.name] = self._counterexample(check.name, number)
         return number
@@ -567,19 +592,56 @@ class _Explorer:
         # allowed() runs the guards that need no command: any type it leaves out
         # would be refused whatever its payload, so its variants need no trying.
         for kind in self.workflow.allowed(case):
-            builder = self.builders.get(kind)
-            if builder is None:
-                builder = next(
-                    (PAYLOADS[base] for base in kind.__mro__ if base in PAYLOADS), None
-                ) or _generic(kind)
-                self.builders[kind] = builder
-            yield from builder(scene)
+            known = self.builders.get(kind)
+            if known is None:
+                builder = next((PAYLOADS[base] for base in kind.__mro__ if base in PAYLOADS), None)
+                known = self.builders[kind] = (
+                    (_generic(kind), True)
+                    if builder is None
+                    else (builder, builder in _READ_ONLY_THE_TIME)
+                )
+            builder, timed = known
+            if not timed:
+                yield from builder(scene)
+                continue
+            # Cases at the same moment get the very same commands: built once, and
+            # each abstracted once by the state keys.
+            variants = self.made.get((kind, scene.at))
+            if variants is None:
+                variants = self.made[kind, scene.at] = tuple(builder(scene))
+            yield from variants
 
-    def _apply(self, case: Case, command: Command) -> Case | None:
-        dest, reasons = self.workflow._evaluate(case, command)
-        if reasons or dest is None:
+    def destination(self, case: Case, command: Command, routes: Routes) -> Stage | None:
+        """Where the workflow takes *case* on *command*, or ``None`` if it refuses it.
+
+        The same decision as ``Workflow._evaluate``, minus the wording of its
+        reasons: the first edge whose route matches, in the order the engine
+        tries them (with no ``transitions`` trigger, which only ``apply``
+        needs), then the workflow's own guards of that command and destination
+        run on the real case, the policy's extra reasons and time order.
+        """
+        kind = type(command)
+        dest = None
+        for route, stage in routes.get(kind, ()):
+            if route is None or route(case, command):
+                dest = stage
+                break
+        if dest is None:
             return None
-        return advance(case, Event(command, dest))
+        workflow = self.workflow
+        policy = workflow.policy
+        guards = workflow._guards_on.get((kind, dest._value_))
+        if guards is None:
+            guards = workflow._guards_entering(kind, dest)
+        for guard in guards:
+            if guard.reason(policy, case, command) is not None:
+                return None
+        extra = policy.extra_reasons(case, command)
+        if extra and next(iter(extra), _NO_REASON) is not _NO_REASON:
+            return None
+        if instant(command.at) < instant(case.last_at):
+            return None
+        return dest
 
     def _counterexample(self, name: str, number: int) -> Counterexample:
         moves: list[Move] = []
@@ -607,6 +669,25 @@ class _Explorer:
                     todo.append(source)
         first = next((n for n, ok in enumerate(can_close) if not ok), None)
         return None if first is None else self._counterexample(NO_STUCK_CASE, first)
+
+
+_NO_REASON = object()
+
+
+def _routes(workflow: Workflow) -> dict[str, Routes]:
+    """The edges of the workflow's graph by source stage name, then command type.
+
+    Open has none: a case is opened once, and ``apply`` refuses it wherever it stands.
+    """
+    routes: dict[str, dict[type[Command], list[tuple[Route | None, Stage]]]] = {}
+    for edge in workflow._engine.graph.all_edges():
+        if not issubclass(edge.command, Open):
+            by_kind = routes.setdefault(edge.source.value, {})
+            by_kind.setdefault(edge.command, []).append((edge.route, edge.dest))
+    return {
+        stage: {kind: tuple(edges) for kind, edges in by_kind.items()}
+        for stage, by_kind in routes.items()
+    }
 
 
 def _categories(playbooks: Mapping[str, Any]) -> tuple[str, ...]:
