@@ -86,6 +86,12 @@ class TestCompileCopier:
         object.__setattr__(original, "memo", "worked out for the original")
         assert None is copy(original, {}).memo
 
+    def test_copy_is_of_the_class(self) -> None:
+        """A copy is an instance of the copied class itself, never of a stand-in."""
+        copy = compile_copier(Point)
+        assert copy is not None
+        assert Point is type(copy(Point(1, 2), {"y": 3}))
+
     def test_copy_stays_frozen(self) -> None:
         """A copy refuses assignment like any value of its class."""
         copy = compile_copier(Point)

@@ -60,7 +60,7 @@ def _each_action(instance: object, attribute: attrs.Attribute[Any], value: objec
             )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)  # one per event of every live case
 class Command:
     """Base of every command. Not applied on its own.
 
@@ -78,7 +78,7 @@ class Command:
     id: str | None = attrs.field(default=None, validator=_optional_id)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Open(Command):
     """Record a new complaint. Issued by :meth:`Workflow.open`; the first event of every case."""
 
@@ -91,7 +91,7 @@ class Open(Command):
     summary: str = attrs.field(validator=require_text)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Acknowledge(Command):
     """Answer the customer: we have your complaint and we are on it."""
 
@@ -100,7 +100,7 @@ class Acknowledge(Command):
     message: str = attrs.field(default="", validator=require_type(str))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Listen(Command):
     """Let the customer say everything, without interrupting; note what they say."""
 
@@ -109,7 +109,7 @@ class Listen(Command):
     note: str = attrs.field(default="", validator=require_type(str))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class ReflectBack(Command):
     """Paraphrase what you heard; ``confirmed`` says whether the customer agreed."""
 
@@ -119,14 +119,14 @@ class ReflectBack(Command):
     confirmed: bool = attrs.field(validator=require_type(bool))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class FinishVenting(Command):
     """Mark that the customer has said everything (needs a confirmed summary)."""
 
     title: ClassVar[str] = "Finish venting"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Apologize(Command):
     """Apologise sincerely and take ownership, without excuses or blame."""
 
@@ -135,7 +135,7 @@ class Apologize(Command):
     message: str = attrs.field(validator=require_text)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class IdentifyCause(Command):
     """Record the root cause among all the things the customer mentioned."""
 
@@ -145,7 +145,7 @@ class IdentifyCause(Command):
     detail: str = attrs.field(default="", validator=require_type(str))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class ProposeSolution(Command):
     """Propose a concrete plan: actions with due dates, and compensation if any."""
 
@@ -156,14 +156,14 @@ class ProposeSolution(Command):
     compensation: Compensation | None = attrs.field(default=None, validator=_optional(Compensation))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class AcceptSolution(Command):
     """The customer agrees to the proposed plan; its actions become promises."""
 
     title: ClassVar[str] = "Accept the solution"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class DeclineSolution(Command):
     """The customer declines the plan; work out another one together."""
 
@@ -172,7 +172,7 @@ class DeclineSolution(Command):
     reason: str = attrs.field(default="", validator=require_type(str))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Escalate(Command):
     """Ask for approval above the actor's authority, optionally for an amount."""
 
@@ -182,7 +182,7 @@ class Escalate(Command):
     amount: Money | None = attrs.field(default=None, validator=_optional(Money))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Approve(Command):
     """Approve the pending escalation (by someone else whose authority covers it)."""
 
@@ -191,7 +191,7 @@ class Approve(Command):
     note: str = attrs.field(default="", validator=require_type(str))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class CompleteAction(Command):
     """Mark the promised action at ``index`` of the accepted plan as done."""
 
@@ -200,7 +200,7 @@ class CompleteAction(Command):
     index: int = attrs.field(validator=require_type(int))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class SendUpdate(Command):
     """Tell the customer where things stand while the plan is carried out."""
 
@@ -209,7 +209,7 @@ class SendUpdate(Command):
     message: str = attrs.field(validator=require_text)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class FollowUp(Command):
     """Check back after resolution: was it what they wanted, are they happy now."""
 
@@ -219,7 +219,7 @@ class FollowUp(Command):
     note: str = attrs.field(default="", validator=require_type(str))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Thank(Command):
     """Thank the customer for raising it: a complaint is a chance to put things right."""
 
@@ -228,7 +228,7 @@ class Thank(Command):
     message: str = attrs.field(validator=require_text)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class RecordPrevention(Command):
     """Record what will change so the cause does not recur (the learning step)."""
 
@@ -237,7 +237,7 @@ class RecordPrevention(Command):
     note: str = attrs.field(validator=require_text)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Close(Command):
     """Close the case (after a follow-up)."""
 
@@ -246,7 +246,7 @@ class Close(Command):
     note: str = attrs.field(default="", validator=require_type(str))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Reopen(Command):
     """Reopen a closed case within the policy's reopen window."""
 
@@ -255,7 +255,7 @@ class Reopen(Command):
     reason: str = attrs.field(validator=require_text)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class AwaitCustomer(Command):
     """Wait on the customer (a photo, a receipt, a time to call): service-level clocks stop.
 
@@ -273,7 +273,7 @@ class AwaitCustomer(Command):
     reason: str = attrs.field(validator=require_text)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class AwaitThirdParty(Command):
     """Wait on someone else (a courier, a supplier, a bank): service-level clocks stop."""
 
@@ -283,7 +283,7 @@ class AwaitThirdParty(Command):
     reason: str = attrs.field(validator=require_text)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Resume(Command):
     """Stop waiting: the service-level clocks run again from here."""
 
@@ -292,7 +292,7 @@ class Resume(Command):
     note: str = attrs.field(default="", validator=require_type(str))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class RecordBreach(Command):
     """A deadline was missed. Recorded by :meth:`Workflow.tick` only, once per deadline.
 

@@ -42,7 +42,7 @@ def _route_condition(edge: Edge) -> Any:
 class Engine:
     """Moves a stage along a :class:`StageGraph` with a shared ``transitions`` machine."""
 
-    __slots__ = ("_events", "_machine", "_sources", "_stages", "_steps", "graph")
+    __slots__ = ("_commands_at", "_events", "_machine", "_sources", "_stages", "_steps", "graph")
 
     def __init__(self, graph: StageGraph) -> None:
         self.graph = graph
@@ -73,6 +73,10 @@ class Engine:
         for edge in graph.all_edges():
             sources.setdefault(edge.command, set()).add(edge.source.value)
         self._sources = {command: frozenset(names) for command, names in sources.items()}
+        commands_at: dict[str, dict[type[Command], None]] = {}
+        for edge in graph.all_edges():
+            commands_at.setdefault(edge.source.value, {}).setdefault(edge.command)
+        self._commands_at = {name: tuple(kinds) for name, kinds in commands_at.items()}
         self._stages: dict[str, Stage] = {stage.value: stage for stage in Stage}
 
     def has_step(self, stage: Stage, command: type[Command]) -> bool:
@@ -80,13 +84,21 @@ class Engine:
         names = self._sources.get(command)
         return names is not None and stage._value_ in names
 
+    def commands_at(self, stage: Stage) -> tuple[type[Command], ...]:
+        """:meth:`StageGraph.commands_at`, worked out once per stage rather than per call."""
+        return self._commands_at.get(stage._value_, ())
+
     def is_step(self, source: Stage, command: type[Command], dest: Stage) -> bool:
         """Whether the graph has an edge *source* --*command*--> *dest*."""
         return (source._value_, command, dest._value_) in self._steps
 
     def move(self, case: Case, command: Command) -> Stage | None:
         """Where *command* takes *case*, or ``None`` if no edge's route matches."""
-        token = _Token(case.stage._value_)
+        stage = case.stage._value_
+        sources = self._sources.get(type(command))
+        if sources is None or stage not in sources:
+            return None  # no edge: not worth a trigger and the MachineError it raises
+        token = _Token(stage)
         try:
             moved = self._events[type(command)].trigger(token, case=case, command=command)
         except (MachineError, KeyError):

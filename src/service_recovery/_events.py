@@ -40,3 +40,20 @@ class Event:
     def at(self) -> datetime:
         """When it happened."""
         return self.command.at
+
+
+_new = object.__new__
+_set_command = Event.__dict__["command"].__set__
+_set_stage = Event.__dict__["stage"].__set__
+
+
+def new_event(command: Command, stage: Stage) -> Event:
+    """``Event(command, stage)`` for :meth:`Workflow.apply`, which has checked both already.
+
+    Stores the two slots straight, as the generated ``__init__`` does, without its
+    per-field ``object.__setattr__`` calls: one event is made per accepted command.
+    """
+    event: Event = _new(Event)
+    _set_command(event, command)
+    _set_stage(event, stage)
+    return event

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from ._case import Case, advance, check_history, fold
 from ._clock import Clock, check_clock, resolve_now
@@ -22,7 +22,7 @@ from ._errors import (
     TransitionNotAllowed,
     Veto,
 )
-from ._events import Event
+from ._events import Event, new_event
 from ._guards import CONTRACT_GUARDS, STEP_GUARDS, Guard, Reason
 from ._guidance import Guidance, Suggestion, guidance, suggest
 from ._hooks import Hook, HookContext, Hooks
@@ -159,7 +159,8 @@ class Workflow:
             IdempotencyConflict: the command's id belongs to a different command.
             InvalidValue: *case* or *command* is not what it should be.
         """
-        _check_arguments(case, command)
+        if type(case) is not Case or not isinstance(command, Command):  # exact type: one check
+            _check_arguments(case, command)
         if command.id is not None and _already_applied(case, command):
             return case
         dest, reasons = self._evaluate(case, command)
@@ -168,7 +169,7 @@ class Workflow:
         hooked = bool(self.hooks)  # no hook attached: nothing to run before or after
         if hooked:
             self._run_before(case, command)
-        event = Event(command, dest)
+        event = new_event(command, dest)
         new_case = advance(case, event)
         if hooked:
             self._run_after(case, new_case, command, event)
@@ -196,7 +197,7 @@ class Workflow:
             raise InvalidValue(f"case: expected a Case, got {type(case).__name__}")
         return tuple(
             kind
-            for kind in self._engine.graph.commands_at(case.stage)
+            for kind in self._engine.commands_at(case.stage)
             if not any(
                 guard.reason(self.policy, case, None)
                 for guard in self._by_command.get(kind, ())
@@ -223,36 +224,44 @@ class Workflow:
         reason only says it is not the time.
         """
         kind = type(command)
-        dest = None
         step_reason = None
-        if isinstance(command, Open):
-            step_reason = Reason("step available", "A case is opened once, with Workflow.open")
-        elif not self._engine.has_step(case.stage, kind):
-            step_reason = self._not_a_step(case, kind)
+        # The engine's move answers ``None`` for an Open and for a command that is no
+        # step here, so the common case asks the engine once; the reason is found after.
+        dest = None if isinstance(command, Open) else self._engine.move(case, command)
+        if dest is not None:
+            found = self._guards_on.get((kind, dest._value_))
+            guards = self._guards_entering(kind, dest) if found is None else found
         else:
-            dest = self._engine.move(case, command)
-            if dest is None:
+            guards = self._by_command.get(kind, ())
+            if isinstance(command, Open):
+                step_reason = Reason("step available", "A case is opened once, with Workflow.open")
+            elif not self._engine.has_step(case.stage, kind):
+                step_reason = self._not_a_step(case, kind)
+            else:
                 step_reason = Reason(
                     "step available",
                     f"{kind.title} with these details leads nowhere from "
                     f"'{case.stage.label}' under the {self.policy.name} policy",
                 )
-        if dest is None:
-            guards = self._by_command.get(kind, ())
-        else:
-            found = self._guards_on.get((kind, dest._value_))
-            guards = self._guards_entering(kind, dest) if found is None else found
+        policy = self.policy
         reasons = []
         for guard in guards:
-            reason = guard.reason(self.policy, case, command)
+            reason = guard.reason(policy, case, command)
             if reason is not None:
                 reasons.append(reason)
-        extra = self.policy.extra_reasons(case, command)
+        extra = policy.extra_reasons(case, command)
         if extra:
             reasons.extend(Reason("policy", str(message)) for message in extra)
         if step_reason is not None:
             reasons.append(step_reason)
-        if instant(command.at) < instant(case.last_at):
+        at = command.at
+        last_at = case.history[-1].command.at
+        # Two UTC times compare as they are: instant() is only called for other zones.
+        if at.tzinfo is UTC is last_at.tzinfo:
+            late = at < last_at
+        else:
+            late = instant(at) < instant(last_at)
+        if late:
             reasons.append(
                 Reason(
                     "in time order",
