@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import service_recovery as sr
 from tests.scenarios import (
     AGENT,
+    APPLICABLE,
     CUSTOMER,
     MANAGER,
     SUPERVISOR,
@@ -349,24 +350,8 @@ class TestAllowed:
             assert type(command) in WORKFLOW.allowed(case)
 
 
-_DESIGNED_COMMANDS = {
-    sr.Acknowledge,
-    sr.Listen,
-    sr.ReflectBack,
-    sr.FinishVenting,
-    sr.Apologize,
-    sr.IdentifyCause,
-    sr.ProposeSolution,
-    sr.AcceptSolution,
-    sr.DeclineSolution,
-    sr.Escalate,
-    sr.Approve,
-    sr.CompleteAction,
-    sr.SendUpdate,
-    sr.FollowUp,
-    sr.Close,
-    sr.Reopen,
-}
+_DESIGNED_COMMANDS = frozenset(APPLICABLE)
+"""The commands of the designed graph (the waits and optional steps come on top)."""
 
 
 class TestExplainAgreesWithApply:
