@@ -110,8 +110,9 @@ def history(
     start = start_of(number)
     opened = open_case(workflow, number, start)
     commands = path(start)[: length - 1]
-    return opened.history + tuple(
-        sr.Event(command, stage) for command, stage in zip(commands, stages, strict=False)
+    return (
+        *opened.history,
+        *(sr.Event(command, stage) for command, stage in zip(commands, stages, strict=False)),
     )
 
 

@@ -10,7 +10,7 @@ and every step compares them, then checks the contract guards against the histor
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -305,7 +305,7 @@ RESPONDING = (
 # -- the contract, read off a history ----------------------------------------------
 
 
-def conversations(history: tuple[sr.Event, ...]) -> Iterator[list[sr.Event]]:
+def conversations(history: Sequence[sr.Event]) -> Iterator[list[sr.Event]]:
     """Split a history where the conversation starts over (reopen, unsatisfied follow-up)."""
     current: list[sr.Event] = []
     for event in history:
@@ -320,7 +320,7 @@ def conversations(history: tuple[sr.Event, ...]) -> Iterator[list[sr.Event]]:
     yield current
 
 
-def contract_breaches(history: tuple[sr.Event, ...]) -> list[str]:
+def contract_breaches(history: Sequence[sr.Event]) -> list[str]:
     """Every place where *history* shows a contract guard was bypassed."""
     breaches = []
     for events in conversations(history):

@@ -47,7 +47,7 @@ class TestRecordHooks:
         )
         for call in hooks.calls[1:]:
             assert call.context.case_after is after
-            assert call.context.event is after.history[-1]
+            assert after.history[-1] == call.context.event
 
     def test_staying_put_skips_exit_and_enter(self) -> None:
         """A command that keeps the stage runs no exit or enter hooks."""

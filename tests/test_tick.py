@@ -153,7 +153,7 @@ class TestHooks:
         assert ("breach", K.FIRST_RESPONSE) == (context.point, context.command.kind)  # type: ignore[attr-defined]
         assert (1, 2) == (context.case_before.version, context.case_after.version)  # type: ignore[union-attr]
         assert workflow is context.workflow
-        assert context.event is context.case_after.history[-1]  # type: ignore[union-attr]
+        assert context.case_after.history[-1] == context.event  # type: ignore[union-attr]
 
     def test_hooks_filter_by_kind(self) -> None:
         """on_breach(kind) hears only breaches of that kind."""

@@ -60,6 +60,7 @@ from ._events import Event
 from ._graph import DEFAULT_GRAPH, Edge, Route, StageGraph, outcome_is
 from ._guards import Guard, Reason
 from ._guidance import Guidance, Suggestion
+from ._history import History
 from ._hooks import Hook, HookContext, Hooks
 from ._pauses import Pause, pauses
 from ._policy import RecoveryPolicy
@@ -134,6 +135,7 @@ __all__ = [
     "FollowUpOutcome",
     "Guard",
     "Guidance",
+    "History",
     "Hook",
     "HookContext",
     "HookFailed",

@@ -9,9 +9,9 @@ guards, which is what makes replay and ``from_dict`` fast and exact.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -40,6 +40,7 @@ from ._commands import (
     Thank,
 )
 from ._events import Event
+from ._history import History, event_problem, history_of
 from ._slots import compile_copier
 from ._stages import Stage
 from ._values import Channel, Customer, FollowUpOutcome, Money, Severity, instant
@@ -86,7 +87,7 @@ class Case:
     summary: str
     opened_at: datetime
     stage: Stage
-    history: tuple[Event, ...]
+    history: History
     acknowledged_at: datetime | None = None
     summary_confirmed: bool = False
     venting_finished: bool = False
@@ -116,7 +117,7 @@ class Case:
     @property
     def last_at(self) -> datetime:
         """When the latest event happened; the next command may not be earlier."""
-        return self.history[-1].command.at
+        return self.history.commands[-1].at
 
     @property
     def paused_since(self) -> datetime | None:
@@ -132,8 +133,7 @@ class Case:
         """
         pairs: list[tuple[Escalate, Approve]] = []
         pending: Escalate | None = None
-        for event in self.history:
-            command = event.command
+        for command in self.history.commands:
             if isinstance(command, Escalate):
                 pending = command
             elif isinstance(command, Approve) and pending is not None:
@@ -326,14 +326,6 @@ def _fold_for(kind: type[Command]) -> _Fold | None:
         return update
 
 
-def _fold_one(facts: Facts, event: Event) -> None:
-    command = event.command
-    update = _fold_for(type(command))
-    if update is not None:
-        update(facts, command)
-    facts["stage"] = event.stage
-
-
 class _Changes(dict[str, Any]):
     """The facts one event changes; any other fact reads through to the case before it.
 
@@ -351,15 +343,28 @@ class _Changes(dict[str, Any]):
 
 def advance(case: Case, event: Event) -> Case:
     """Return *case* with one more *event* folded in (the same case :func:`fold` builds)."""
-    update = _fold_for(type(event.command))
+    return grow(case, changes_of(case, event.command, event.stage), event.command, event.stage)
+
+
+def changes_of(case: Case, command: Command, stage: Stage) -> Facts:
+    """The facts of *case* that accepting *command* into *stage* changes, by field name.
+
+    The history is not among them: :func:`grow` adds the event.
+    """
+    update = _fold_for(type(command))
     if update is None:
         changes: Facts = {}
     else:
         changes = _Changes()
         changes.before = case
-        update(changes, event.command)
-    changes["history"] = (*case.history, event)
-    changes["stage"] = event.stage
+        update(changes, command)
+    changes["stage"] = stage
+    return changes
+
+
+def grow(case: Case, changes: Facts, command: Command, stage: Stage) -> Case:
+    """The case after *case* with *changes* (from :func:`changes_of`) and the event recorded."""
+    changes["history"] = case.history._appended(command, stage)
     if _copy is not None:
         return _copy(case, changes)
     return Case(**(dict(zip(FIELDS, _read_all(case), strict=True)) | changes))
@@ -371,11 +376,16 @@ def fold(events: Iterable[Event]) -> Case:
     The caller checks the shape of the history first (see
     :func:`check_history`); this function trusts it.
     """
-    history = tuple(events)
+    history = history_of(events if isinstance(events, Sequence) else tuple(events))
     facts: Facts = dict(_DEFAULTS)
     facts["history"] = history
-    for event in history:
-        _fold_one(facts, event)
+    folds = _FOLD_OF
+    for command in history.commands:
+        kind = type(command)
+        update = folds[kind] if kind in folds else _fold_for(kind)
+        if update is not None:
+            update(facts, command)
+    facts["stage"] = history[-1].stage
     return Case(**facts)
 
 
@@ -387,27 +397,37 @@ _DEFAULTS: tuple[tuple[str, Any], ...] = tuple(
 def check_history(events: Iterable[object]) -> list[str]:
     """List what makes *events* impossible as a case's history ([] if fine)."""
     problems: list[str] = []
+    if type(events) is History:  # holds events of commands and stages by construction
+        numbered: Iterable[tuple[int, Command]] = enumerate(events.commands)
+    else:
+        numbered = _commands_of_events(events, problems)
     previous: datetime | None = None
     count = 0
-    for position, event in enumerate(events):
-        count += 1
+    for position, command in numbered:
+        count = position + 1
         where = f"history[{position}]"
-        if not isinstance(event, Event):
-            problems.append(f"{where}: expected an Event, got {type(event).__name__}")
-            continue
-        if not isinstance(event.command, Command) or not isinstance(event.stage, Stage):
-            problems.append(f"{where}: an Event holds a Command and a Stage")
-            continue
-        if position == 0 and not isinstance(event.command, Open):
-            problems.append(f"{where}: a history starts with Open, not {event.kind}")
-        if position > 0 and isinstance(event.command, Open):
+        if position == 0 and not isinstance(command, Open):
+            problems.append(f"{where}: a history starts with Open, not {type(command).__name__}")
+        if position > 0 and isinstance(command, Open):
             problems.append(f"{where}: Open can only be the first event")
-        if previous is not None and instant(event.command.at) < instant(previous):
+        if previous is not None and instant(command.at) < instant(previous):
             problems.append(
-                f"{where}: at {event.command.at.isoformat()} is before the previous event "
+                f"{where}: at {command.at.isoformat()} is before the previous event "
                 f"({previous.isoformat()})"
             )
-        previous = event.command.at
-    if count == 0:
+        previous = command.at
+    if count == 0 and not problems:
         problems.append("history: empty; a case's history starts with its Open event")
     return problems
+
+
+def _commands_of_events(
+    events: Iterable[object], problems: list[str]
+) -> Iterator[tuple[int, Command]]:
+    """Each event's position and command; what is no event goes into *problems* instead."""
+    for position, event in enumerate(events):
+        problem = event_problem(event)
+        if problem is not None:
+            problems.append(f"history[{position}]: {problem}")
+        else:
+            yield position, cast(Event, event).command

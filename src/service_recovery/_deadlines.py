@@ -208,7 +208,7 @@ class _Reader:
                 pause.started_at.astimezone(UTC),
                 None if pause.ended_at is None else pause.ended_at.astimezone(UTC),
             )
-            for pause in _pauses(case.history)
+            for pause in _pauses(case.history.commands)
         ]
         self.timers: list[Timer] = []
         # What the walk has seen so far.
@@ -225,20 +225,20 @@ class _Reader:
     def read(self) -> list[Timer]:
         """Walk the history, then add the clocks still running; sorted by due time."""
         history = self.case.history
-        previous = history[0].stage
-        for position in range(1, len(history)):
-            event = history[position]
-            command = event.command
+        commands, stages = history.commands, history.stages
+        previous = stages[0]
+        for position in range(1, len(commands)):
+            command, stage = commands[position], stages[position]
             if (
                 self.responded is None
                 and type(command) in RESPONDING
                 and command.by.role is not Role.SYSTEM
             ):
                 self.responded = command.at
-            self._end_stage_clocks(command, event.stage)
+            self._end_stage_clocks(command, stage)
             self._take_in(position, command)
-            self._start_stage_clocks(position, command, previous, event.stage)
-            previous = event.stage
+            self._start_stage_clocks(position, command, previous, stage)
+            previous = stage
         self._finish()
         self.timers.sort(key=_timer_order)
         return self.timers

@@ -29,7 +29,6 @@ from ._commands import (
     Resume,
     SendUpdate,
 )
-from ._events import Event
 from ._timing import WaitingOn
 from ._values import Role
 
@@ -75,14 +74,13 @@ def pauses(case: Case) -> tuple[Pause, ...]:
     >>> [(p.waiting_on.value, p.ended_at) for p in sr.pauses(case)]
     [('customer', None)]
     """
-    return tuple(_pauses(case.history))
+    return tuple(_pauses(case.history.commands))
 
 
-def _pauses(history: Iterable[Event]) -> list[Pause]:
+def _pauses(commands: Iterable[Command]) -> list[Pause]:
     found: list[Pause] = []
     current: AwaitCustomer | AwaitThirdParty | None = None
-    for event in history:
-        command = event.command
+    for command in commands:
         if isinstance(command, AwaitCustomer | AwaitThirdParty):
             if current is None:  # a wait inside a wait changes nothing: the clocks are stopped
                 current = command
@@ -99,8 +97,7 @@ def first_response_at(case: Case) -> datetime | None:
 
     An automatic reply (an event by the ``SYSTEM`` actor) is not an answer.
     """
-    for event in case.history:
-        command = event.command
+    for command in case.history.commands:
         if type(command) in RESPONDING and command.by.role is not Role.SYSTEM:
             return command.at
     return None

@@ -90,14 +90,13 @@ def promises(case: Case, now: datetime) -> tuple[Promise, ...]:
     if plan is None:
         return ()
     instant = now.astimezone(UTC)
-    history = case.history
-    accepted = len(history) - 1
-    while accepted > 0 and not isinstance(history[accepted].command, AcceptSolution):
+    commands = case.history.commands
+    accepted = len(commands) - 1
+    while accepted > 0 and not isinstance(commands[accepted], AcceptSolution):
         accepted -= 1
-    promised_at = history[accepted].command.at
+    promised_at = commands[accepted].at
     done: dict[int, datetime] = {}
-    for event in history[accepted + 1 :]:
-        command = event.command
+    for command in commands[accepted + 1 :]:
         if isinstance(command, CompleteAction):
             done.setdefault(command.index, command.at)
     return tuple(
@@ -152,8 +151,7 @@ def check_broken_promises_owned(
 
 
 def _last_update(case: Case) -> datetime | None:
-    for event in reversed(case.history):
-        command = event.command
+    for command in reversed(case.history.commands):
         if isinstance(command, SendUpdate):
             return command.at.astimezone(UTC)
         if isinstance(command, AcceptSolution):

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from ._case import Case, advance, check_history, fold
+from ._case import Case, changes_of, check_history, fold, grow
 from ._clock import Clock, check_clock, resolve_now
 from ._commands import COMMAND_TYPES, Command, Open
 from ._deadlines import Deadline, Timekeeper, require_case
@@ -25,6 +25,7 @@ from ._errors import (
 from ._events import Event, new_event
 from ._guards import CONTRACT_GUARDS, STEP_GUARDS, Guard, Reason
 from ._guidance import Guidance, Suggestion, guidance, suggest
+from ._history import History, history_of
 from ._hooks import Hook, HookContext, Hooks
 from ._policy import RecoveryPolicy
 from ._stages import Stage
@@ -166,13 +167,11 @@ class Workflow:
         dest, reasons = self._evaluate(case, command)
         if reasons or dest is None:
             raise TransitionNotAllowed(reasons, case, command)
-        hooked = bool(self.hooks)  # no hook attached: nothing to run before or after
-        if hooked:
-            self._run_before(case, command)
-        event = new_event(command, dest)
-        new_case = advance(case, event)
-        if hooked:
-            self._run_after(case, new_case, command, event)
+        if not self.hooks:  # no hook attached: nothing to run before or after
+            return grow(case, changes_of(case, command, dest), command, dest)
+        self._run_before(case, command)
+        new_case = grow(case, changes_of(case, command, dest), command, dest)
+        self._run_after(case, new_case, command, new_event(command, dest))
         return new_case
 
     def explain(self, case: Case, command: Command) -> list[Reason]:
@@ -255,7 +254,7 @@ class Workflow:
         if step_reason is not None:
             reasons.append(step_reason)
         at = command.at
-        last_at = case.history[-1].command.at
+        last_at = case.history.commands[-1].at
         # Two UTC times compare as they are: instant() is only called for other zones.
         if at.tzinfo is UTC is last_at.tzinfo:
             late = at < last_at
@@ -297,28 +296,31 @@ class Workflow:
             raise InvalidHistory(
                 [f"history: expected a sequence of Event, got {type(history).__name__}"]
             )
-        events = tuple(history) if not isinstance(history, tuple) else history
+        events = history if isinstance(history, History | tuple | list) else tuple(history)
         problems = check_history(events)
-        if not problems:
-            problems = self._off_graph(events)
         if problems:
             raise InvalidHistory(problems)
-        return fold(events)
+        compact = history_of(events)
+        problems = self._off_graph(compact)
+        if problems:
+            raise InvalidHistory(problems)
+        return fold(compact)
 
-    def _off_graph(self, events: tuple[Event, ...]) -> list[str]:
+    def _off_graph(self, history: History) -> list[str]:
         problems = []
-        if events[0].stage is not self._engine.graph.initial:
+        commands, stages = history.commands, history.stages
+        if stages[0] is not self._engine.graph.initial:
             problems.append(
                 f"history[0]: a case opens at '{self._engine.graph.initial.value}', "
-                f"not '{events[0].stage.value}'"
+                f"not '{stages[0].value}'"
             )
         is_step = self._engine.is_step
-        for position in range(1, len(events)):
-            source, event = events[position - 1].stage, events[position]
-            if not is_step(source, type(event.command), event.stage):
+        for position in range(1, len(commands)):
+            source, kind, dest = stages[position - 1], type(commands[position]), stages[position]
+            if not is_step(source, kind, dest):
                 problems.append(
-                    f"history[{position}]: {event.kind} does not lead from '{source.value}' "
-                    f"to '{event.stage.value}' under the {self.policy.name} policy"
+                    f"history[{position}]: {kind.__name__} does not lead from '{source.value}' "
+                    f"to '{dest.value}' under the {self.policy.name} policy"
                 )
         return problems
 
@@ -429,12 +431,12 @@ def _check_arguments(case: object, command: object) -> None:
 
 
 def _already_applied(case: Case, command: Command) -> bool:
-    for event in case.history:
-        if event.command.id == command.id:
-            if event.command == command:
+    for earlier in case.history.commands:
+        if earlier.id == command.id:
+            if earlier == command:
                 return True
             raise IdempotencyConflict(
                 f"command id {command.id!r} was already used by a different command "
-                f"({event.kind} at {event.at.isoformat()})"
+                f"({type(earlier).__name__} at {earlier.at.isoformat()})"
             )
     return False
