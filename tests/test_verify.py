@@ -10,6 +10,7 @@ import pytest
 
 import service_recovery as sr
 from service_recovery import presets
+from service_recovery._case import advance, changes_of, grow
 from service_recovery._verify import NO_STUCK_CASE, Scene, _Explorer, _generic
 from tests.walks import open_case
 
@@ -24,6 +25,7 @@ class Unguarded(sr.Workflow):
         self._by_command = dict.fromkeys(self._by_command, ())
         self._by_entering = dict.fromkeys(self._by_entering, ())
         self._guards_on = dict.fromkeys(self._guards_on, ())
+        self._guards_without_command = dict.fromkeys(self._guards_without_command, ())
 
 
 @pytest.fixture(scope="module")
@@ -217,6 +219,32 @@ class TestDecisions:
                 assert expected == explorer.destination(case, command, routes)
                 decided += 1
         assert decided > 1000
+
+    @pytest.mark.parametrize("workflow", [sr.Workflow(), sr.Workflow(presets.ISO_10002)])
+    def test_state_after_a_move_is_keyed_without_building_its_case(
+        self, workflow: sr.Workflow
+    ) -> None:
+        """The key worked out from a move's changes is the key of the case the move builds."""
+        explorer = _Explorer(workflow, 600)
+        explorer.run([(sr.Severity.MAJOR, sr.Channel.SOCIAL)], ())
+        abstraction = explorer.abstraction
+        compared = 0
+        for case, key in zip(explorer.cases, explorer.keys, strict=True):
+            assert abstraction.key(case) == key
+            routes = explorer.routes.get(case.stage.value, {})
+            for _, command in explorer._commands(case):
+                dest = explorer.destination(case, command, routes)
+                if dest is None:
+                    continue
+                changes = changes_of(case, command, dest)
+                keyed = abstraction.key_after(key, changes)
+                built = grow(case, changes, command, dest)
+                assert (abstraction.key(built), built) == (
+                    keyed,
+                    advance(case, sr.Event(command, dest)),
+                )
+                compared += 1
+        assert compared > 1000
 
 
 class Rating(enum.Enum):

@@ -200,11 +200,7 @@ def _can_escalate(policy: RecoveryPolicy, case: Case, command: object) -> str | 
 def _approvable(policy: RecoveryPolicy, case: Case, command: Escalate) -> str | None:
     """Refuse an escalation no role could approve: it would block the case for good."""
     theirs = policy.authority_for(command.by)
-    limits = [
-        policy.authority_for(Actor(f"any {role.value}", role))
-        for role in Role
-        if role is not Role.SYSTEM
-    ]
+    limits = [policy.authority_for(anyone) for anyone in _ANYONE_OF_EACH_ROLE]
     if command.amount is not None:
         amount = command.amount
         if any(
@@ -223,6 +219,12 @@ def _approvable(policy: RecoveryPolicy, case: Case, command: Escalate) -> str | 
         f"No role has more authority than a {command.by.role.value}, so nobody could approve "
         "this escalation: decide within your own authority"
     )
+
+
+_ANYONE_OF_EACH_ROLE = tuple(
+    Actor(f"any {role.value}", role) for role in Role if role is not Role.SYSTEM
+)
+"""Who could approve, role by role: built once, as every escalation is checked against them."""
 
 
 def _escalation_pending(policy: RecoveryPolicy, case: Case, command: object) -> str | None:

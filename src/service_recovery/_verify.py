@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._case import Case, advance, fold
+from ._case import Case, Facts, changes_of, fold, grow
 from ._commands import (
     Approve,
     Command,
@@ -404,10 +404,33 @@ class _Abstraction:
             return tuple(map(self.abstracted.__getitem__, map(id, values)))
         except KeyError:
             for value in values:
-                if id(value) not in self.abstracted:
-                    self.abstracted[id(value)] = _abstract(value, self.cap)
-                    self.kept.append(value)
+                self._of(value)
             return tuple(map(self.abstracted.__getitem__, map(id, values)))
+
+    def key_after(self, key: tuple[Any, ...], changes: Facts) -> tuple[Any, ...]:
+        """The key of the case whose key is *key* once *changes* are folded in.
+
+        Equal to :meth:`key` of the case :func:`grow` builds, without building it:
+        most moves lead to a state already known, whose case is never needed.
+        """
+        following = list(key)
+        abstracted = self.abstracted
+        for name, value in changes.items():
+            found = abstracted.get(id(value), _UNSEEN)
+            following[_FACT_POSITION[name]] = self._of(value) if found is _UNSEEN else found
+        return tuple(following)
+
+    def _of(self, value: object) -> Any:
+        """The abstraction of *value*, remembered by its identity."""
+        found = self.abstracted.get(id(value), _UNSEEN)
+        if found is _UNSEEN:
+            found = self.abstracted[id(value)] = _abstract(value, self.cap)
+            self.kept.append(value)
+        return found
+
+
+_UNSEEN = object()
+_FACT_POSITION = {name: position for position, name in enumerate(_CASE_FIELDS)}
 
 
 # -- the exploration --------------------------------------------------------------------
@@ -512,6 +535,7 @@ class _Explorer:
         self.queue: deque[int] = deque()
         self.checks: tuple[Property, ...] = ()
         self.cases: list[Case] = []
+        self.keys: list[tuple[Any, ...]] = []
         self.index: dict[tuple[Any, ...], int] = {}
         self.parent: list[tuple[int, Move] | None] = []
         self.origin: list[Severity] = []
@@ -530,30 +554,33 @@ class _Explorer:
             default=0,
         )
         self.abstraction = _Abstraction(max(needed, MIN_FOLLOW_UP_ATTEMPTS) + 1)
-        key_of = self.abstraction.key
+        key_of, key_after = self.abstraction.key, self.abstraction.key_after
         for case in opened_cases:
             key = key_of(case)
             if key not in self.index:
                 self._add(case, key, None, case.severity)
         while queue:
             number = queue.popleft()
-            case = self.cases[number]
+            case, key = self.cases[number], self.keys[number]
             successors = self.successors[number]
             routes = self.routes.get(case.stage._value_, {})
             for label, command in self._commands(case):
                 dest = self.destination(case, command, routes)
                 if dest is None:
                     continue
-                following = advance(case, Event(command, dest))
                 self.transitions += 1
-                key = key_of(following)
-                target = self.index.get(key)
+                changes = changes_of(case, command, dest)
+                following_key = key_after(key, changes)
+                target = self.index.get(following_key)
                 if target is None:
                     if len(self.cases) >= self.max_states:
                         self.exhaustive = False
                         continue
+                    following = grow(case, changes, command, dest)
                     move = Move(label, command, dest)
-                    target = self._add(following, key, (number, move), self.origin[number])
+                    target = self._add(
+                        following, following_key, (number, move), self.origin[number]
+                    )
                 successors.append(target)
 
     def _open(self, severity: Severity, channel: Channel) -> Case:
@@ -578,6 +605,7 @@ class _Explorer:
         number = len(self.cases)
         self.index[key] = number
         self.cases.append(case)
+        self.keys.append(key)
         self.parent.append(parent)
         self.origin.append(severity)
         self.successors.append([])
@@ -634,7 +662,7 @@ class _Explorer:
         if guards is None:
             guards = workflow._guards_entering(kind, dest)
         for guard in guards:
-            if guard.reason(policy, case, command) is not None:
+            if guard.check(policy, case, command) is not None:
                 return None
         extra = policy.extra_reasons(case, command)
         if extra and next(iter(extra), _NO_REASON) is not _NO_REASON:

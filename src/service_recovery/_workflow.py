@@ -59,6 +59,7 @@ class Workflow:
         "_by_entering",
         "_engine",
         "_guards_on",
+        "_guards_without_command",
         "_timekeeper",
         "clock",
         "hooks",
@@ -86,6 +87,11 @@ class Workflow:
         guards = (*CONTRACT_GUARDS, *STEP_GUARDS, *policy.guards())
         self._by_command: dict[type[Command], tuple[Guard, ...]] = {
             kind: tuple(g for g in guards if kind in g.commands) for kind in COMMAND_TYPES
+        }
+        # What allowed() runs: the guards that judge a command type before its details.
+        self._guards_without_command: dict[type[Command], tuple[Guard, ...]] = {
+            kind: tuple(g for g in found if not g.needs_command)
+            for kind, found in self._by_command.items()
         }
         self._by_entering: dict[Stage, tuple[Guard, ...]] = {
             stage: tuple(g for g in guards if stage in g.entering) for stage in Stage
@@ -194,15 +200,15 @@ class Workflow:
         """
         if not isinstance(case, Case):
             raise InvalidValue(f"case: expected a Case, got {type(case).__name__}")
-        return tuple(
-            kind
-            for kind in self._engine.commands_at(case.stage)
-            if not any(
-                guard.reason(self.policy, case, None)
-                for guard in self._by_command.get(kind, ())
-                if not guard.needs_command
-            )
-        )
+        policy = self.policy
+        accepted = []
+        for kind in self._engine.commands_at(case.stage):
+            for guard in self._guards_without_command.get(kind, ()):
+                if guard.check(policy, case, None) is not None:
+                    break
+            else:
+                accepted.append(kind)
+        return tuple(accepted)
 
     def suggest(self, case: Case, by: Actor | None = None) -> Suggestion:
         """What to offer: the playbook's remedies for the cause, scaled to the severity.
