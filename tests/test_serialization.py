@@ -362,3 +362,37 @@ class TestEdges:
             sr.InvalidSnapshot, match=r"history\[12\]: cannot write CloseWithSurvey"
         ):
             sr.to_dict(forged)
+
+
+class TestSharedValues:
+    def test_equal_actors_are_read_once(self) -> None:
+        """Every event by the same agent holds the very same Actor once loaded."""
+        case = sr.from_dict(snapshot())
+        by_agent = [event.by for event in case.history if event.by == AGENT]
+        assert len(by_agent) > 3
+        assert all(actor is by_agent[0] for actor in by_agent)
+
+    def test_a_bad_shared_value_is_named_at_every_place(self) -> None:
+        """An actor written wrong in two events is reported at both paths."""
+        data = snapshot()
+        for position in (2, 4):
+            data["history"][position]["by"]["role"] = "intern"
+        problems = problems_of(data)
+        assert [2, 4] == [
+            position
+            for position in range(len(data["history"]))
+            if any(p.startswith(f"history[{position}].by.role: expected one of") for p in problems)
+        ]
+
+    def test_text_is_not_mistaken_for_another_type(self) -> None:
+        """A value whose fields are written as numbers is checked, not matched to equal text."""
+        data = snapshot()
+        data["history"][2]["by"] = {"id": 1, "role": "agent"}
+        assert "history[2].by.id: expected a string, got 1" in problems_of(data)
+
+    def test_values_are_not_shared_between_snapshots(self) -> None:
+        """Two loads give equal cases that share no actor read from the snapshot."""
+        data = snapshot()
+        first, second = sr.from_dict(data), sr.from_dict(data)
+        assert first == second
+        assert first.history[1].by is not second.history[1].by

@@ -109,7 +109,15 @@ def walk() -> sr.Case:
         case = step(workflow, case, command)
     data: dict[str, Any] = json.loads(json.dumps(sr.to_dict(case)))
     restored: sr.Case = sr.from_dict(data, workflow=workflow)
-    replayed: sr.Case = workflow.replay(restored.history)
+    history: sr.History = restored.history
+    last: sr.Event = history[-1]
+    earlier: sr.History = history[:-1]
+    kinds: list[str] = [event.kind for event in history]
+    said: tuple[sr.Command, ...] = history.commands
+    stages: tuple[sr.Stage, ...] = history.stages
+    assert (last.stage, len(earlier) + 1, kinds[-1]) == (case.stage, len(history), "Close")
+    assert len(said) == len(stages) == case.version
+    replayed: sr.Case = workflow.replay(history)
     assert restored == replayed == case
     assert "thanked Dana" in seen
     return case
