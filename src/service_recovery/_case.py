@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
+from itertools import repeat
 from typing import Any, cast
 
 import attrs
@@ -40,7 +41,7 @@ from ._commands import (
     Thank,
 )
 from ._events import Event
-from ._history import History, event_problem, history_of
+from ._history import History, compact_history, event_problem
 from ._slots import compile_copier
 from ._stages import Stage
 from ._values import Channel, Customer, FollowUpOutcome, Money, Severity, instant
@@ -376,7 +377,10 @@ def fold(events: Iterable[Event]) -> Case:
     The caller checks the shape of the history first (see
     :func:`check_history`); this function trusts it.
     """
-    history = history_of(events if isinstance(events, Sequence) else tuple(events))
+    items = events if isinstance(events, Sequence) else tuple(events)
+    history = compact_history(items)
+    if history is None:
+        history = History(items)  # raises, saying which item is no event
     facts: Facts = dict(_DEFAULTS)
     facts["history"] = history
     folds = _FOLD_OF
@@ -396,11 +400,33 @@ _DEFAULTS: tuple[tuple[str, Any], ...] = tuple(
 
 def check_history(events: Iterable[object]) -> list[str]:
     """List what makes *events* impossible as a case's history ([] if fine)."""
-    problems: list[str] = []
-    if type(events) is History:  # holds events of commands and stages by construction
-        numbered: Iterable[tuple[int, Command]] = enumerate(events.commands)
-    else:
-        numbered = _commands_of_events(events, problems)
+    items = events if isinstance(events, Sequence) else tuple(events)
+    compact = compact_history(items)
+    if compact is None:  # some item is no event: say which, and check the rest
+        problems: list[str] = []
+        return _commands_problems(_commands_of_events(items, problems), problems)
+    commands = compact.commands
+    if commands and _well_ordered(commands):
+        return []  # the usual answer, found without a Python call per event
+    return _commands_problems(enumerate(commands), [])
+
+
+def _well_ordered(commands: tuple[Command, ...]) -> bool:
+    """Open first and only first, and every command dated no earlier than the one before."""
+    if not isinstance(commands[0], Open) or any(map(isinstance, commands[1:], repeat(Open))):
+        return False
+    times = list(map(_at_of, commands))
+    if not all(map(isinstance, map(_zone_of, times), repeat(timezone))):
+        times = list(map(instant, times))  # shared named zones compare by wall time
+    return all(map(operator.le, times, times[1:]))
+
+
+_at_of = operator.attrgetter("at")
+_zone_of = operator.attrgetter("tzinfo")
+
+
+def _commands_problems(numbered: Iterable[tuple[int, Command]], problems: list[str]) -> list[str]:
+    """What is wrong with the commands of a history, by position, added to *problems*."""
     previous: datetime | None = None
     count = 0
     for position, command in numbered:

@@ -8,6 +8,8 @@ state, never get methods injected, and cost nothing to "attach".
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Sequence
 from typing import Any
 
 from transitions import Machine, MachineError
@@ -16,6 +18,8 @@ from ._case import Case
 from ._commands import Command
 from ._graph import Edge, StageGraph
 from ._stages import Stage
+
+_name_of = operator.attrgetter("_value_")
 
 
 class _Token:
@@ -91,6 +95,15 @@ class Engine:
     def is_step(self, source: Stage, command: type[Command], dest: Stage) -> bool:
         """Whether the graph has an edge *source* --*command*--> *dest*."""
         return (source._value_, command, dest._value_) in self._steps
+
+    def are_steps(self, stages: Sequence[Stage], commands: Sequence[Command]) -> bool:
+        """Whether ``commands[n]`` led from ``stages[n - 1]`` to ``stages[n]`` for every n >= 1.
+
+        A history's moves, checked at once.
+        """
+        names = list(map(_name_of, stages))
+        moves = zip(names, map(type, commands[1:]), names[1:], strict=False)  # one name fewer
+        return self._steps.issuperset(moves)
 
     def move(self, case: Case, command: Command) -> Stage | None:
         """Where *command* takes *case*, or ``None`` if no edge's route matches."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import repeat
 from typing import Any, NoReturn, final, overload
 
 from attrs.exceptions import FrozenInstanceError
@@ -22,9 +23,10 @@ from ._stages import Stage
 
 _STAGES: tuple[Stage, ...] = tuple(Stage)
 """Each stage by its byte in a history (the order of :class:`Stage`, in memory only)."""
-_BYTE: dict[str, int] = {stage._value_: number for number, stage in enumerate(_STAGES)}
-"""Each stage's byte, by stage name (hashing a name runs no Python code, a Stage does)."""
-_ONE_BYTE: dict[str, bytes] = {name: bytes((number,)) for name, number in _BYTE.items()}
+_BYTE: dict[int, int] = {id(stage): number for number, stage in enumerate(_STAGES)}
+"""Each stage's byte, by the member's identity: hashing a Stage runs Python code, an id does
+not, and only a real member is found."""
+_ONE_BYTE: dict[int, bytes] = {key: bytes((number,)) for key, number in _BYTE.items()}
 
 _new = object.__new__
 
@@ -67,12 +69,14 @@ class History(Sequence[Event]):
                 stage (the message names its position).
         """
         events = tuple(events)
-        for position, event in enumerate(events):
-            problem = event_problem(event)
-            if problem is not None:
-                raise InvalidValue(f"history[{position}]: {problem}", field="history")
-        _set_commands(self, tuple(map(_command_of, events)))
-        _set_stages(self, bytes(map(_BYTE.__getitem__, map(_stage_name_of, events))))
+        built = compact_history(events)
+        if built is None:
+            position, problem = next(
+                (n, found) for n, event in enumerate(events) if (found := event_problem(event))
+            )
+            raise InvalidValue(f"history[{position}]: {problem}", field="history")
+        _set_commands(self, built._commands)
+        _set_stages(self, built._stages)
 
     @classmethod
     def _of(cls, commands: tuple[Command, ...], stages: bytes) -> History:
@@ -83,7 +87,7 @@ class History(Sequence[Event]):
 
     def _appended(self, command: Command, stage: Stage) -> History:
         """The history with one more event: what :meth:`Workflow.apply` records."""
-        return History._of((*self._commands, command), self._stages + _ONE_BYTE[stage._value_])
+        return History._of((*self._commands, command), self._stages + _ONE_BYTE[id(stage)])
 
     @property
     def commands(self) -> tuple[Command, ...]:
@@ -160,7 +164,7 @@ class History(Sequence[Event]):
 _set_commands = History.__dict__["_commands"].__set__
 _set_stages = History.__dict__["_stages"].__set__
 _command_of = operator.attrgetter("command")
-_stage_name_of = operator.attrgetter("stage._value_")
+_stage_of = operator.attrgetter("stage")
 
 
 def event_problem(item: object) -> str | None:
@@ -172,11 +176,21 @@ def event_problem(item: object) -> str | None:
     return None
 
 
-def history_of(events: Sequence[Event]) -> History:
-    """A :class:`History` of *events*, which the caller has checked with :func:`event_problem`."""
+def compact_history(events: Sequence[object]) -> History | None:
+    """*events* as a :class:`History`, or ``None`` if one is not an Event of a Command and a Stage.
+
+    Checks every item without a Python call per item: replay and snapshots
+    pass through here for every event they load.
+    """
     if type(events) is History:
         return events
-    return History._of(
-        tuple(map(_command_of, events)),
-        bytes(map(_BYTE.__getitem__, map(_stage_name_of, events))),
-    )
+    if not all(map(isinstance, events, repeat(Event))):
+        return None
+    commands = tuple(map(_command_of, events))
+    if not all(map(isinstance, commands, repeat(Command))):
+        return None
+    try:
+        stages = bytes(map(_BYTE.__getitem__, map(id, map(_stage_of, events))))
+    except KeyError:
+        return None
+    return History._of(commands, stages)

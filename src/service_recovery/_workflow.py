@@ -25,7 +25,7 @@ from ._errors import (
 from ._events import Event, new_event
 from ._guards import CONTRACT_GUARDS, STEP_GUARDS, Guard, Reason
 from ._guidance import Guidance, Suggestion, guidance, suggest
-from ._history import History, history_of
+from ._history import History, compact_history
 from ._hooks import Hook, HookContext, Hooks
 from ._policy import RecoveryPolicy
 from ._stages import Stage
@@ -303,19 +303,23 @@ class Workflow:
                 [f"history: expected a sequence of Event, got {type(history).__name__}"]
             )
         events = history if isinstance(history, History | tuple | list) else tuple(history)
-        problems = check_history(events)
+        compact = compact_history(events)
+        problems = check_history(events if compact is None else compact)
         if problems:
             raise InvalidHistory(problems)
-        compact = history_of(events)
+        assert compact is not None  # check_history found every item an event
         problems = self._off_graph(compact)
         if problems:
             raise InvalidHistory(problems)
         return fold(compact)
 
     def _off_graph(self, history: History) -> list[str]:
-        problems = []
         commands, stages = history.commands, history.stages
-        if stages[0] is not self._engine.graph.initial:
+        initial = self._engine.graph.initial
+        if stages[0] is initial and self._engine.are_steps(stages, commands):
+            return []
+        problems = []
+        if stages[0] is not initial:
             problems.append(
                 f"history[0]: a case opens at '{self._engine.graph.initial.value}', "
                 f"not '{stages[0].value}'"
