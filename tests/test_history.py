@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import service_recovery as sr
-from service_recovery._case import check_history
+from service_recovery._case import check_history, fold
 from service_recovery.testing import cases, commands
 from tests.scenarios import open_case, walk_to
 
@@ -126,6 +126,25 @@ class TestBuilding:
     def test_checked_as_its_events_are(self, given_events: tuple[sr.Event, ...]) -> None:
         """A history's problems as a case's history are those of the tuple of its events."""
         assert check_history(given_events) == check_history(sr.History(given_events))
+
+    def test_refuses_an_event_of_no_stage(self) -> None:
+        """An Event whose stage is not a Stage (its name, say) is refused with its position."""
+        good = open_case().history[0]
+        with pytest.raises(sr.InvalidValue, match=r"history\[0\]: an Event holds a Command"):
+            sr.History([sr.Event(good.command, "reported")])  # type: ignore[arg-type]
+
+    def test_fold_refuses_what_is_not_an_event(self) -> None:
+        """Folding a non-event names it rather than building a broken case."""
+        with pytest.raises(sr.InvalidValue, match=r"history\[1\]: expected an Event, got int"):
+            fold([*open_case().history, 7])  # type: ignore[list-item]
+
+    def test_joins_only_histories_and_tuples(self) -> None:
+        """Like a tuple, a history does not join a list."""
+        history = open_case().history
+        with pytest.raises(TypeError):
+            history + list(history)  # type: ignore[operator]
+        with pytest.raises(TypeError):
+            list(history) + history  # type: ignore[operator]
 
     def test_empty(self) -> None:
         """A history may be empty (a case's never is)."""

@@ -135,14 +135,14 @@ class History(Sequence[Event]):
         # Equal to the hash of the equal tuple of events, as == promises.
         return hash(tuple(self))
 
-    def __add__(self, other: object) -> History:
+    def __add__(self, other: History | tuple[Event, ...]) -> History:
         if type(other) is History:
             return History._of(self._commands + other._commands, self._stages + other._stages)
         if isinstance(other, tuple):
             return self + History(other)
         return NotImplemented
 
-    def __radd__(self, other: object) -> History:
+    def __radd__(self, other: tuple[Event, ...]) -> History:
         if isinstance(other, tuple):
             return History(other) + self
         return NotImplemented
