@@ -67,6 +67,7 @@ UNITS = {
     "to_dict_per_s": "cases/s",
     "from_dict_per_s": "cases/s",
     "bytes_per_case": "bytes",
+    "bytes_per_loaded_case": "bytes",
     "overdue_scan_100k_ms": "ms",
     "overdue_scan_cold_100k_ms": "ms",
     "verify_default_s": "s",

@@ -8,6 +8,7 @@ says so through ``available`` and is reported as not available, never faked.
 from __future__ import annotations
 
 import gc
+import json
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -243,7 +244,24 @@ def measure_memory(context: Context) -> Figures:
 
     used, kept = _traced_bytes(build)
     _check(isinstance(kept, list) and len(kept) == count, "every case must be kept")
-    return {"bytes_per_case": used / count}
+    loaded, loaded_bytes = _loaded_case_bytes(context, max(1, count // 10))
+    return {"bytes_per_case": used / count, "bytes_per_loaded_case": loaded_bytes / loaded}
+
+
+def _loaded_case_bytes(context: Context, count: int) -> tuple[int, float]:
+    """What *count* cases loaded from JSON snapshots keep, as a host loading its store holds them.
+
+    Unlike replayed cases they own every text: each comes from its own JSON text.
+    """
+    workflow = context.workflow
+    texts = [json.dumps(sr.to_dict(workflow.replay(h))) for h in context.histories(count)]
+
+    def load() -> list[sr.Case]:
+        return [sr.from_dict(json.loads(text)) for text in texts]
+
+    used, kept = _traced_bytes(load)
+    _check(isinstance(kept, list) and len(kept) == count, "every loaded case must be kept")
+    return count, used
 
 
 # -- time -----------------------------------------------------------------------------
@@ -328,7 +346,7 @@ REGISTRY: tuple[Measurement, ...] = (
     ),
     Measurement("replay", ("replay_events_per_s", "replay_case_us"), measure_replay),
     Measurement("snapshots", ("to_dict_per_s", "from_dict_per_s"), measure_snapshots),
-    Measurement("memory", ("bytes_per_case",), measure_memory),
+    Measurement("memory", ("bytes_per_case", "bytes_per_loaded_case"), measure_memory),
     Measurement(
         "overdue_scan",
         ("overdue_scan_100k_ms", "overdue_scan_cold_100k_ms"),

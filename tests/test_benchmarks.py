@@ -29,6 +29,7 @@ FIGURES = {
     "to_dict_per_s",
     "from_dict_per_s",
     "bytes_per_case",
+    "bytes_per_loaded_case",
     "overdue_scan_100k_ms",
     "overdue_scan_cold_100k_ms",
     "verify_default_s",
