@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import copy
 import json
 import zoneinfo
@@ -396,3 +397,36 @@ class TestSharedValues:
         first, second = sr.from_dict(data), sr.from_dict(data)
         assert first == second
         assert first.history[1].by is not second.history[1].by
+
+
+class TestUnusualMappingsAndTexts:
+    def test_a_defaulting_mapping_is_read_as_given(self) -> None:
+        """A mapping that invents missing keys is left as given, and the key reported missing."""
+        data = snapshot()
+        given = collections.defaultdict(str, {"id": "ana", "rol": "agent"})
+        data["history"][1]["by"] = given
+        problems = problems_of(data)
+        assert ["history[1].by.rol: unknown key", "history[1].by.role: missing"] == [
+            p for p in problems if p.startswith("history[1].by")
+        ]
+        assert {"id": "ana", "rol": "agent"} == given
+
+    def test_text_of_a_str_subclass_is_written_as_text(self) -> None:
+        """An id given as a str subclass is written as plain text and reads back equal."""
+
+        class Ident(str):
+            pass
+
+        case = open_case()
+        agent = sr.Actor(Ident("ana"), sr.Role.AGENT)
+        case = WORKFLOW.apply(case, sr.Acknowledge(by=agent, at=later(case), message="On it"))
+        assert case == sr.from_dict(through_json(sr.to_dict(case)))
+
+    def test_a_time_without_an_instant_is_a_problem(self) -> None:
+        """A time whose instant falls off the calendar is listed as a problem, not a crash."""
+        data = snapshot()
+        data["history"][2]["at"] = "0001-01-01T00:30:00+02:00"
+        assert any(
+            p.startswith("history[2]: at: 0001-01-01T00:30:00+02:00 has no instant")
+            for p in problems_of(data)
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -82,8 +82,27 @@ class TestRequireAware:
 
     @given(st.datetimes(timezones=st.timezones()))
     def test_aware_datetime_accepted(self, aware: datetime) -> None:
-        """Any aware datetime is kept as given."""
-        assert aware == sr.Action("Refund", due=aware).due
+        """Any aware datetime is kept as given, unless its instant falls outside the calendar."""
+        try:
+            aware.astimezone(UTC)
+        except OverflowError:
+            with pytest.raises(sr.InvalidValue, match="no instant in the calendar"):
+                sr.Action("Refund", due=aware)
+        else:
+            assert aware == sr.Action("Refund", due=aware).due
+
+    @pytest.mark.parametrize(
+        "edge",
+        [
+            datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=2))),
+            datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-5))),
+        ],
+    )
+    def test_time_without_an_instant_refused(self, edge: datetime) -> None:
+        """A wall time whose instant in UTC would fall before year 1 or after 9999 is refused."""
+        with pytest.raises(sr.InvalidValue, match="no instant in the calendar") as caught:
+            sr.Listen(by=sr.SYSTEM, at=edge)
+        assert "at" == caught.value.field
 
     def test_zone_without_offset_refused(self) -> None:
         """A tzinfo whose offset is unknown counts as naive."""

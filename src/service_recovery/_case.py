@@ -364,7 +364,10 @@ def changes_of(case: Case, command: Command, stage: Stage) -> Facts:
 
 
 def grow(case: Case, changes: Facts, command: Command, stage: Stage) -> Case:
-    """The case after *case* with *changes* (from :func:`changes_of`) and the event recorded."""
+    """The case after *case* with *changes* (from :func:`changes_of`) and the event recorded.
+
+    *changes* is used up: the grown history is added to it.
+    """
     changes["history"] = case.history._appended(command, stage)
     if _copy is not None:
         return _copy(case, changes)

@@ -38,8 +38,12 @@ class History(Sequence[Event]):
     It reads like a tuple of events (``len``, indexing, slicing, iteration,
     ``reversed``, ``in``, ``+``, ``==`` and ``hash``) and equals a tuple of the
     same events. Each event is made when it is read, from the command and the
-    stage the history keeps; :attr:`commands` gives the commands without making
-    any event.
+    stage the history keeps, so an event read twice is two equal values:
+    compare events with ``==``. :attr:`commands` gives the commands without
+    making any event.
+
+    It is not a tuple: ``isinstance(history, tuple)`` is false, it joins only
+    histories and tuples of events, and it has no ``*`` and no ordering.
 
     >>> from datetime import datetime, timezone
     >>> import service_recovery as sr

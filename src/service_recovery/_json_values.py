@@ -149,7 +149,7 @@ class AttrsReader:
     hold the same :class:`Actor`.
     """
 
-    __slots__ = ("_fields", "_given", "_known", "_names", "kind")
+    __slots__ = ("_field_names", "_fields", "_given", "_known", "_names", "kind")
 
     def __init__(self, kind: Any, extra_keys: frozenset[str] = frozenset()) -> None:
         attrs.resolve_types(kind)
@@ -159,7 +159,8 @@ class AttrsReader:
             (field.name, reader(field.type), field.default is attrs.NOTHING) for field in fields
         )
         self._names = tuple(field.name for field in fields)
-        self._known = frozenset(self._names) | extra_keys
+        self._field_names = frozenset(self._names)
+        self._known = self._field_names | extra_keys
         self._given = operator.itemgetter(*self._names) if len(self._names) > 1 else None
 
     def __call__(self, raw: object, where: str, reading: Reading) -> Any:
@@ -179,12 +180,10 @@ class AttrsReader:
 
     def _flat_key(self, raw: Mapping[Any, Any]) -> tuple[Any, ...] | None:
         """What equal flat values share: every field given, as text (else ``None``)."""
-        if self._given is None or len(raw) != len(self._names):
+        # Keys first: reading a missing key would make some mappings invent it.
+        if self._given is None or raw.keys() != self._field_names:
             return None
-        try:
-            texts = self._given(raw)
-        except KeyError:
-            return None
+        texts = self._given(raw)
         if all(type(text) is str for text in texts):
             return (self.kind, *texts)
         return None
@@ -239,8 +238,8 @@ def datetime_from_text(text: str) -> datetime:
 
 
 def _make_writer(kind: type) -> Writer:
-    if kind is type(None) or kind in (str, bool, int):
-        return _as_is
+    if kind is type(None) or issubclass(kind, str | bool | int):
+        return _as_is  # a subclass of str, say, is written as the text it is
     if issubclass(kind, enum.Enum):
         return _enum_value
     if issubclass(kind, datetime):

@@ -83,6 +83,15 @@ def require_aware(instance: object, attribute: attrs.Attribute[Any], value: obje
             "(e.g. datetime(..., tzinfo=timezone.utc)) so nothing is guessed",
             field=attribute.name,
         )
+    if value.year in (1, 9999):  # only there can the instant fall off the calendar
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise InvalidValue(
+                f"{attribute.name}: {value.isoformat()} has no instant in the calendar "
+                "(in UTC it falls before year 1 or after year 9999)",
+                field=attribute.name,
+            ) from None
 
 
 def require_type(*types: type) -> Any:
