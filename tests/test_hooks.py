@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -102,6 +103,32 @@ class TestRegistration:
         assert [] == one.ran
         assert not other.hooks
         assert one.workflow.hooks
+
+    @pytest.mark.parametrize(
+        "attach",
+        [
+            lambda hooks: hooks.before(),
+            lambda hooks: hooks.after(sr.Close),
+            lambda hooks: hooks.on_enter(),
+            lambda hooks: hooks.on_exit(sr.Stage.LISTENING),
+            lambda hooks: hooks.on_breach(),
+            lambda hooks: hooks.on_command,
+        ],
+        ids=["before", "after", "on_enter", "on_exit", "on_breach", "on_command"],
+    )
+    def test_any_attached_hook_counts(self, attach: Any) -> None:
+        """Hooks are truthy once any one hook is attached, by any point, and not before."""
+        hooks = sr.Workflow().hooks
+        assert not hooks
+        attach(hooks)(lambda ctx: None)
+        assert hooks
+
+    def test_a_refused_hook_is_not_attached(self) -> None:
+        """A hook refused as not callable leaves the hooks as empty as they were."""
+        hooks = sr.Workflow().hooks
+        with pytest.raises(sr.InvalidValue):
+            hooks.after()("send_email")  # type: ignore[type-var]
+        assert not hooks
 
     def test_filters_select(self) -> None:
         """A filtered hook runs only for its command types or stages."""

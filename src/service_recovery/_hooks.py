@@ -63,9 +63,11 @@ class Hooks:
     ...     print("Thank you,", ctx.case_after.customer.name)
     """
 
-    __slots__ = ("_any", "_points")
+    __slots__ = ("_any", "_attached", "_points")
 
     def __init__(self) -> None:
+        # Hooks are only ever added: a flag answers "any hook?" on every apply.
+        self._attached = False
         self._points: dict[str, list[tuple[_Filter, Hook]]] = {
             "before": [],
             "exit": [],
@@ -112,11 +114,13 @@ class Hooks:
     def on_command(self, hook: H) -> H:
         """Run last after every accepted command, whatever it was (an audit log, say)."""
         self._any.append(_callable(hook))
+        self._attached = True
         return hook
 
     def _register(self, point: str, selector: _Filter) -> Callable[[H], H]:
         def attach(hook: H) -> H:
             self._points[point].append((selector, _callable(hook)))
+            self._attached = True
             return hook
 
         return attach
@@ -131,7 +135,7 @@ class Hooks:
                 yield hook
 
     def __bool__(self) -> bool:
-        return bool(self._any) or any(self._points.values())
+        return self._attached
 
 
 def _callable(hook: object) -> Any:

@@ -251,9 +251,9 @@ class Workflow:
         policy = self.policy
         reasons = []
         for guard in guards:
-            reason = guard.reason(policy, case, command)
-            if reason is not None:
-                reasons.append(reason)
+            message = guard.check(policy, case, command)  # Guard.reason, without a call per guard
+            if message is not None:
+                reasons.append(Reason(guard.name, message))
         extra = policy.extra_reasons(case, command)
         if extra:
             reasons.extend(Reason("policy", str(message)) for message in extra)
