@@ -163,6 +163,57 @@ def measure_apply(context: Context) -> Figures:
     }
 
 
+def measure_apply_parts(context: Context) -> Figures:
+    """Where one ``apply`` spends its time: each part timed alone along the same path.
+
+    The engine's move; the decision (the move, then the guards, the policy's reasons
+    and the time order); the new case (the facts the event changes, the copy, the
+    history grown). What ``apply_us`` has beyond the decision and the new case is its
+    argument, idempotency and hook checks.
+
+    Reads the workflow's internals (the engine's move, the evaluation, the fold into a
+    new case): a figure of a part renamed away is reported as an error, never guessed.
+    """
+    from service_recovery._case import changes_of, grow
+
+    workflow = context.workflow
+    commands = w.path(w.START)
+    cases = [w.open_case(workflow, 1, w.START)]
+    for command in commands[:-1]:
+        cases.append(workflow.apply(cases[-1], command))
+    moves = list(zip(cases, commands, context.stages, strict=True))
+    paths = context.sizes.apply_paths
+    move, evaluate = workflow._engine.move, workflow._evaluate
+    _check(all(move(case, command) is stage for case, command, stage in moves), "moves differ")
+
+    def run(part: Callable[[sr.Case, sr.Command, sr.Stage], object]) -> Callable[[], None]:
+        def repeat() -> None:
+            for _ in range(paths):
+                for case, command, stage in moves:
+                    part(case, command, stage)
+
+        return repeat
+
+    samples = timing.interleaved(
+        {
+            "move": run(lambda case, command, _: move(case, command)),
+            "evaluate": run(lambda case, command, _: evaluate(case, command)),
+            "new_case": run(
+                lambda case, command, stage: grow(
+                    case, changes_of(case, command, stage), command, stage
+                )
+            ),
+        },
+        context.sizes.rounds,
+    )
+    per_command = 1e6 / (paths * len(moves))
+    return {
+        "apply_engine_move_us": timing.median(samples["move"]) * per_command,
+        "apply_decision_us": timing.median(samples["evaluate"]) * per_command,
+        "apply_new_case_us": timing.median(samples["new_case"]) * per_command,
+    }
+
+
 # -- replay ---------------------------------------------------------------------------
 
 
@@ -343,6 +394,11 @@ REGISTRY: tuple[Measurement, ...] = (
             "apply_vs_dict_ratio",
         ),
         measure_apply,
+    ),
+    Measurement(
+        "apply_parts",
+        ("apply_engine_move_us", "apply_decision_us", "apply_new_case_us"),
+        measure_apply_parts,
     ),
     Measurement("replay", ("replay_events_per_s", "replay_case_us"), measure_replay),
     Measurement("snapshots", ("to_dict_per_s", "from_dict_per_s"), measure_snapshots),
