@@ -194,8 +194,7 @@ class AttrsReader:
         Unknown keys are noted as problems but do not stop the fields being read.
         """
         problems = reading.problems
-        if not raw.keys() <= self._known:
-            problems.extend(f"{where}.{key}: unknown key" for key in raw if key not in self._known)
+        note_unknown_keys(raw, self._known, f"{where}.", problems)
         before = len(problems)
         values = {}
         for name, read, required in self._fields:
@@ -212,6 +211,14 @@ class AttrsReader:
         except RecoveryError as err:
             reading.problems.append(f"{where}: {err}")
             return None
+
+
+def note_unknown_keys(
+    raw: Mapping[Any, Any], known: frozenset[str], prefix: str, problems: list[str]
+) -> None:
+    """Note each key of *raw* not in *known*, as ``<prefix><key>: unknown key``, in order."""
+    if not raw.keys() <= known:
+        problems.extend(f"{prefix}{key}: unknown key" for key in raw if key not in known)
 
 
 def datetime_from_text(text: str) -> datetime:

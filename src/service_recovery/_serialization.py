@@ -15,7 +15,7 @@ from ._case import Case, check_history, fold
 from ._commands import COMMANDS_BY_NAME, Command
 from ._errors import InvalidHistory, InvalidSnapshot, InvalidValue
 from ._events import Event
-from ._json_values import AttrsReader, Reading, fields_writer, reader
+from ._json_values import AttrsReader, Reading, fields_writer, note_unknown_keys, reader
 from ._stages import Stage
 
 if TYPE_CHECKING:
@@ -78,9 +78,7 @@ def from_dict(data: Mapping[str, Any], *, workflow: Workflow | None = None) -> C
         _require_workflow(workflow)
     if not isinstance(data, Mapping):
         raise InvalidSnapshot([f"expected a mapping, got {type(data).__name__}"])
-    _check_keys(
-        data, {"schema", "schema_version", "id", "stage", "version", "history"}, "", problems
-    )
+    note_unknown_keys(data, _HEADER_KEYS, "", problems)
     if data.get("schema") != SCHEMA:
         problems.append(f"schema: expected {SCHEMA!r}, got {data.get('schema')!r}")
     if not _same(data.get("schema_version"), SCHEMA_VERSION):
@@ -166,6 +164,7 @@ def _event_from_dict(raw: object, where: str, reading: Reading) -> Event | None:
     return None if command is None else Event(command, stage)
 
 
+_HEADER_KEYS = frozenset({"schema", "schema_version", "id", "stage", "version", "history"})
 _EVENT_KEYS = frozenset({"type", "stage"})
 _COMMAND_READERS: dict[str, AttrsReader] = {
     name: AttrsReader(kind, extra_keys=_EVENT_KEYS) for name, kind in COMMANDS_BY_NAME.items()
@@ -173,9 +172,3 @@ _COMMAND_READERS: dict[str, AttrsReader] = {
 """Each command type's reader, by the name a snapshot gives: its fields, and an event's keys."""
 _COMMAND_WRITERS = {name: fields_writer(kind) for name, kind in COMMANDS_BY_NAME.items()}
 _read_stage = reader(Stage)
-
-
-def _check_keys(raw: Mapping[str, Any], known: set[str], prefix: str, problems: list[str]) -> None:
-    for key in raw:
-        if key not in known:
-            problems.append(f"{prefix}{key}: unknown key")
