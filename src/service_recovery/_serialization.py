@@ -15,6 +15,7 @@ from ._case import Case, check_history, fold
 from ._commands import COMMANDS_BY_NAME, Command
 from ._errors import InvalidHistory, InvalidSnapshot, InvalidValue
 from ._events import Event
+from ._history import History
 from ._json_values import AttrsReader, Reading, fields_writer, note_unknown_keys, reader
 from ._stages import Stage
 
@@ -93,17 +94,18 @@ def from_dict(data: Mapping[str, Any], *, workflow: Workflow | None = None) -> C
     events = [_event_from_dict(raw, f"history[{n}]", reading) for n, raw in enumerate(raw_history)]
     if problems:
         raise InvalidSnapshot(problems)
-    checked: list[Event] = [event for event in events if event is not None]
-    problems.extend(check_history(checked))
-    if problems:
-        raise InvalidSnapshot(problems)
+    # No problem noted, so every event was read; compacted once, checked once.
+    history = History(event for event in events if event is not None)
     if workflow is not None:
         try:
-            case = workflow.replay(checked)
+            case = workflow.replay(history)  # checks the history as below, then the graph
         except InvalidHistory as err:
             raise InvalidSnapshot(err.problems) from err
     else:
-        case = fold(checked)
+        problems.extend(check_history(history))
+        if problems:
+            raise InvalidSnapshot(problems)
+        case = fold(history)
     for key, actual in (("id", case.id), ("stage", case.stage.value), ("version", case.version)):
         if not _same(data.get(key), actual):
             problems.append(f"{key}: says {data.get(key)!r} but the history gives {actual!r}")
