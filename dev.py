@@ -44,11 +44,12 @@ def demo() -> None:
 
 
 def check() -> None:
-    """Install the dev tools and run lint, types, tests with branch coverage, benchmarks smoke."""
+    """Install the dev tools; run lint, types, the layers contract, tests, benchmarks smoke."""
     install("dev")
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
     run(BIN / "mypy")
+    run(BIN / "lint-imports")
     run(BIN / "python", "-m", "pytest", "--cov", "--cov-report=term")
     smoke = ROOT / "benchmarks" / "run.py"
     if smoke.exists():

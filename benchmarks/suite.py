@@ -174,7 +174,7 @@ def measure_apply_parts(context: Context) -> Figures:
     Reads the workflow's internals (the engine's move, the evaluation, the fold into a
     new case): a figure of a part renamed away is reported as an error, never guessed.
     """
-    from service_recovery._case import changes_of, grow
+    from service_recovery._model._case import changes_of, grow
 
     workflow = context.workflow
     commands = w.path(w.START)

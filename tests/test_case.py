@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 
 import service_recovery as sr
-from service_recovery._case import advance, check_history, fold
+from service_recovery._model._case import advance, check_history, fold
 from tests.scenarios import (
     AGENT,
     SUPERVISOR,

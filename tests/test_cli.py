@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from service_recovery._cli import main
-from service_recovery._schema import policy_schema
+from service_recovery._io._schema import policy_schema
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "contact_centre_last.toml"
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import service_recovery as sr
-from service_recovery._clock import after
+from service_recovery._time._clock import after
 from tests.timing_cases import HOUR, MINUTE, T0, open_case
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -192,5 +192,5 @@ class TestNoWallClock:
             and path.name not in ("_clock.py",)
         )
         assert [] == readers
-        clock_source = (SOURCE / "_clock.py").read_text(encoding="utf-8")
+        clock_source = (SOURCE / "_time" / "_clock.py").read_text(encoding="utf-8")
         assert 1 == len(self.WALL_CLOCK.findall(clock_source))

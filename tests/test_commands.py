@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import service_recovery as sr
-from service_recovery._commands import COMMAND_TYPES, COMMANDS_BY_NAME
+from service_recovery._model._commands import COMMAND_TYPES, COMMANDS_BY_NAME
 from tests.scenarios import AGENT, T0, proposal
 
 CONTRACT_NAMES = [

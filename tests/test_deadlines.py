@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import service_recovery as sr
-from service_recovery._deadlines import Timekeeper
+from service_recovery._time._deadlines import Timekeeper
 from tests.timing_cases import (
     AGENT,
     DAY,

@@ -11,8 +11,8 @@ import pytest
 import transitions
 
 import service_recovery as sr
-from service_recovery import _engine
-from service_recovery._engine import Engine
+from service_recovery._decision import _engine
+from service_recovery._decision._engine import Engine
 from tests.scenarios import AGENT, later, open_case, walk_to
 
 S = sr.Stage

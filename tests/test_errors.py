@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import service_recovery as sr
-from service_recovery._commands import COMMAND_TYPES
+from service_recovery._model._commands import COMMAND_TYPES
 from tests.scenarios import AGENT, later, open_case
 
 WORKFLOW = sr.Workflow()

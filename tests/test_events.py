@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import service_recovery as sr
-from service_recovery._events import new_event
-from service_recovery._slots import plain_slots
+from service_recovery._model._events import new_event
+from service_recovery._model._slots import plain_slots
 from tests.scenarios import later, walk_to
 
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import service_recovery as sr
-from service_recovery._graph import ACTIONS_REMAIN, LAST_OPEN_ACTION, graph_problems
+from service_recovery._rulebook._graph import ACTIONS_REMAIN, LAST_OPEN_ACTION, graph_problems
 from tests.scenarios import AGENT, later, walk_to
 
 S = sr.Stage

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import service_recovery as sr
-from service_recovery._guards import CONTRACT_GUARDS, STEP_GUARDS
+from service_recovery._decision._guards import CONTRACT_GUARDS, STEP_GUARDS
 from tests.scenarios import (
     AGENT,
     MANAGER,

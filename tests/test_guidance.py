@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import service_recovery as sr
 from service_recovery import presets
-from service_recovery._guidance import COACHING
+from service_recovery._decision._guidance import COACHING
 from tests.walks import AGENT, STEP, SUPERVISOR, walk
 
 S = sr.Stage

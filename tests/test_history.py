@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import service_recovery as sr
-from service_recovery._case import check_history, fold
+from service_recovery._model._case import check_history, fold
 from service_recovery.testing import cases, commands
 from tests.scenarios import open_case, walk_to
 

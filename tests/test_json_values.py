@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 
 import service_recovery as sr
-from service_recovery._json_values import Reading, fields_writer, reader, write
+from service_recovery._io._json_values import Reading, fields_writer, reader, write
 from service_recovery.testing import commands
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import service_recovery as sr
 from service_recovery import presets
-from service_recovery._case import advance
+from service_recovery._model._case import advance
 from tests.walks import AGENT, STEP, open_case, plan, walk
 
 S = sr.Stage

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import service_recovery as sr
-from service_recovery._case import advance
+from service_recovery._model._case import advance
 from tests.scenarios import (
     AGENT,
     SUPERVISOR,

@@ -8,7 +8,7 @@ import attrs
 import pytest
 
 import service_recovery as sr
-from service_recovery._service_levels import FIRST_RESPONSE_TARGETS
+from service_recovery._rulebook._service_levels import FIRST_RESPONSE_TARGETS
 from tests.timing_cases import DAY, HOUR, MINUTE, T0, open_case
 
 

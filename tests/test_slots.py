@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import service_recovery as sr
-from service_recovery import _case
-from service_recovery._case import advance, fold
-from service_recovery._slots import compile_copier, plain_slots
+from service_recovery._model import _case
+from service_recovery._model._case import advance, fold
+from service_recovery._model._slots import compile_copier, plain_slots
 from tests.scenarios import later, walk_to
 
 

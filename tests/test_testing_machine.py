@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import invariant, rule, run_state_machine_as_test
 
 import service_recovery as sr
-from service_recovery._rules import CompensationRung
+from service_recovery._rulebook._rules import CompensationRung
 from service_recovery.testing import BrokenPromise, WorkflowStateMachine
 
 # Hunting for a planted bug: no shrinking (the first failure is proof enough), no

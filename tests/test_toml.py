@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 import service_recovery as sr
 from service_recovery import presets
-from service_recovery._schema import SCHEMA_PATH, policy_schema
-from service_recovery._structure import (
+from service_recovery._io._schema import SCHEMA_PATH, policy_schema
+from service_recovery._rulebook._structure import (
     conforms,
     format_duration,
     parse_duration,

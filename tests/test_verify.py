@@ -10,8 +10,8 @@ import pytest
 
 import service_recovery as sr
 from service_recovery import presets
-from service_recovery._case import advance, changes_of, grow
-from service_recovery._verify import NO_STUCK_CASE, Scene, _Explorer, _generic
+from service_recovery._decision._verify import NO_STUCK_CASE, Scene, _Explorer, _generic
+from service_recovery._model._case import advance, changes_of, grow
 from tests.walks import open_case
 
 S = sr.Stage

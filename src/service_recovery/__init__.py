@@ -12,10 +12,32 @@ private and may change.
 from typing import TYPE_CHECKING, Any
 
 from . import presets
-from ._calendar import BusinessCalendar, Weekday
-from ._case import Case
-from ._clock import Clock, FixedClock, SystemClock
-from ._commands import (
+from ._decision._diagram import diagram
+from ._decision._guidance import Guidance, Suggestion
+from ._decision._verify import (
+    Counterexample,
+    Move,
+    Property,
+    PropertyResult,
+    VerificationReport,
+    verify,
+)
+from ._errors import (
+    CommandVetoed,
+    HookFailed,
+    IdempotencyConflict,
+    InvalidHistory,
+    InvalidPolicy,
+    InvalidSnapshot,
+    InvalidValue,
+    RecoveryError,
+    TransitionNotAllowed,
+    Veto,
+)
+from ._hooks import Hook, HookContext, Hooks
+from ._io._snapshot import SCHEMA_VERSION, from_dict, to_dict
+from ._model._case import Case
+from ._model._commands import (
     AcceptSolution,
     Acknowledge,
     Apologize,
@@ -41,36 +63,11 @@ from ._commands import (
     SendUpdate,
     Thank,
 )
-from ._deadlines import Deadline
-from ._diagram import diagram
-from ._due import Due, DueList
-from ._errors import (
-    CommandVetoed,
-    HookFailed,
-    IdempotencyConflict,
-    InvalidHistory,
-    InvalidPolicy,
-    InvalidSnapshot,
-    InvalidValue,
-    RecoveryError,
-    TransitionNotAllowed,
-    Veto,
-)
-from ._events import Event
-from ._graph import DEFAULT_GRAPH, Edge, Route, StageGraph, outcome_is
-from ._guards import Guard, Reason
-from ._guidance import Guidance, Suggestion
-from ._history import History
-from ._hooks import Hook, HookContext, Hooks
-from ._pauses import Pause, pauses
-from ._policy import RecoveryPolicy
-from ._promises import Promise, broken_promises, promises
-from ._rules import CompensationRung, Playbook, Remedy, Requirement, Step
-from ._serialization import SCHEMA_VERSION, from_dict, to_dict
-from ._service_levels import ServiceLevels
-from ._stages import Stage
-from ._timing import DeadlineKind, DeadlineStatus, PromiseStatus, WaitingOn
-from ._values import (
+from ._model._events import Event
+from ._model._history import History
+from ._model._kinds import DeadlineKind, DeadlineStatus, PromiseStatus, WaitingOn
+from ._model._stages import Stage
+from ._model._values import (
     SYSTEM,
     Action,
     Actor,
@@ -83,14 +80,17 @@ from ._values import (
     Role,
     Severity,
 )
-from ._verify import (
-    Counterexample,
-    Move,
-    Property,
-    PropertyResult,
-    VerificationReport,
-    verify,
-)
+from ._rulebook._calendar import BusinessCalendar, Weekday
+from ._rulebook._graph import DEFAULT_GRAPH, Edge, Route, StageGraph, outcome_is
+from ._rulebook._guard_types import Guard, Reason
+from ._rulebook._policy import RecoveryPolicy
+from ._rulebook._rules import CompensationRung, Playbook, Remedy, Requirement, Step
+from ._rulebook._service_levels import ServiceLevels
+from ._time._clock import Clock, FixedClock, SystemClock
+from ._time._deadlines import Deadline
+from ._time._due import Due, DueList
+from ._time._pauses import Pause, pauses
+from ._time._promises import Promise, broken_promises, promises
 from ._workflow import Workflow
 
 __version__ = "0.1.0"

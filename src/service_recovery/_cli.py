@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ._errors import InvalidPolicy
 
 if TYPE_CHECKING:
-    from ._policy import RecoveryPolicy
+    from ._rulebook._policy import RecoveryPolicy
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -24,7 +24,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> RecoveryPolicy:
     """The policy a sub-command works on: a TOML file, or a preset by name."""
     from . import presets
-    from ._policy import RecoveryPolicy
+    from ._rulebook._policy import RecoveryPolicy
 
     if args.file is not None and getattr(args, "preset", None) is not None:
         raise InvalidPolicy(["give a policy FILE or --preset NAME, not both"])
@@ -54,7 +54,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from ._verify import verify
+    from ._decision._verify import verify
     from ._workflow import Workflow
 
     try:
@@ -67,7 +67,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _diagram(args: argparse.Namespace) -> int:
-    from ._diagram import diagram
+    from ._decision._diagram import diagram
     from ._workflow import Workflow
 
     try:
@@ -81,7 +81,7 @@ def _diagram(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     import json
 
-    from ._schema import policy_schema
+    from ._io._schema import policy_schema
 
     print(json.dumps(policy_schema(), indent=2, ensure_ascii=False))
     return 0

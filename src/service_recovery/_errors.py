@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._case import Case
-    from ._guards import Reason
+    from ._model._case import Case
+    from ._rulebook._guard_types import Reason
 
 
 class RecoveryError(Exception):

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
-from ._case import Case
-from ._commands import Command
 from ._errors import InvalidValue
-from ._events import Event
-from ._stages import Stage
-from ._timing import DeadlineKind
+from ._model._case import Case
+from ._model._commands import Command
+from ._model._events import Event
+from ._model._kinds import DeadlineKind
+from ._model._stages import Stage
 
 if TYPE_CHECKING:
     from ._workflow import Workflow

@@ -7,12 +7,9 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from ._case import Case, changes_of, check_history, fold, grow
-from ._clock import Clock, check_clock, resolve_now
-from ._commands import COMMAND_TYPES, Command, Open
-from ._deadlines import Deadline, Timekeeper, require_case
-from ._due import DueList, due
-from ._engine import Engine
+from ._decision._engine import Engine
+from ._decision._guards import CONTRACT_GUARDS, STEP_GUARDS
+from ._decision._guidance import Guidance, Suggestion, guidance, suggest
 from ._errors import (
     CommandVetoed,
     HookFailed,
@@ -22,15 +19,19 @@ from ._errors import (
     TransitionNotAllowed,
     Veto,
 )
-from ._events import Event, new_event
-from ._guards import CONTRACT_GUARDS, STEP_GUARDS, Guard, Reason
-from ._guidance import Guidance, Suggestion, guidance, suggest
-from ._history import History, compact_history
 from ._hooks import Hook, HookContext, Hooks
-from ._policy import RecoveryPolicy
-from ._stages import Stage
-from ._tick import record_breaches, run_breach_hooks
-from ._values import SYSTEM, Actor, Channel, Customer, Severity, instant
+from ._model._case import Case, changes_of, check_history, fold, grow
+from ._model._commands import COMMAND_TYPES, Command, Open
+from ._model._events import Event, new_event
+from ._model._history import History, compact_history
+from ._model._stages import Stage
+from ._model._values import SYSTEM, Actor, Channel, Customer, Severity, instant
+from ._rulebook._guard_types import Guard, Reason
+from ._rulebook._policy import RecoveryPolicy
+from ._time._breaches import record_breaches, run_breach_hooks
+from ._time._clock import Clock, check_clock, resolve_now
+from ._time._deadlines import Deadline, Timekeeper, require_case
+from ._time._due import DueList, due
 
 log = logging.getLogger("service_recovery")
 

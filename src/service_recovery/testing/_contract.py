@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._case import Case
-from .._commands import (
+from .._model._case import Case
+from .._model._commands import (
     Approve,
     Close,
     Command,
@@ -19,11 +19,11 @@ from .._commands import (
     ProposeSolution,
     Reopen,
 )
-from .._events import Event
-from .._guards import MIN_FOLLOW_UP_ATTEMPTS
-from .._policy import RecoveryPolicy
-from .._stages import Stage
-from .._values import FollowUpOutcome, Money
+from .._model._events import Event
+from .._model._stages import Stage
+from .._model._values import FollowUpOutcome, Money
+from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS
+from .._rulebook._policy import RecoveryPolicy
 
 
 def starts_over(command: Command) -> bool:

@@ -15,9 +15,9 @@ from typing import Any
 
 import attrs
 
-from .._case import Case
-from .._clock import Clock
-from .._commands import (
+from .._errors import InvalidValue, RecoveryError
+from .._model._case import Case
+from .._model._commands import (
     Acknowledge,
     Apologize,
     Command,
@@ -30,9 +30,9 @@ from .._commands import (
     Reopen,
     SendUpdate,
 )
-from .._errors import InvalidValue, RecoveryError
-from .._stages import Stage
-from .._values import Action, Actor, Channel, Customer, FollowUpOutcome, Role, Severity
+from .._model._stages import Stage
+from .._model._values import Action, Actor, Channel, Customer, FollowUpOutcome, Role, Severity
+from .._time._clock import Clock
 from .._workflow import Workflow
 
 AGENT = Actor("agent-1", Role.AGENT)

@@ -19,8 +19,6 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from .._case import Case
-from .._commands import Command, Listen, ProposeSolution
 from .._errors import (
     CommandVetoed,
     HookFailed,
@@ -30,10 +28,12 @@ from .._errors import (
     InvalidValue,
     TransitionNotAllowed,
 )
-from .._guards import Reason
-from .._serialization import from_dict, to_dict
-from .._stages import Stage
-from .._values import Action, Actor, Channel, Compensation, Money, Severity
+from .._io._snapshot import from_dict, to_dict
+from .._model._case import Case
+from .._model._commands import Command, Listen, ProposeSolution
+from .._model._stages import Stage
+from .._model._values import Action, Actor, Channel, Compensation, Money, Severity
+from .._rulebook._guard_types import Reason
 from .._workflow import Workflow
 from . import _contract
 from ._recorder import HookRecorder, tap

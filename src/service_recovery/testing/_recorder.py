@@ -13,10 +13,10 @@ from contextlib import contextmanager
 
 import attrs
 
-from .._commands import Command
 from .._errors import InvalidValue
 from .._hooks import HookContext
-from .._stages import Stage
+from .._model._commands import Command
+from .._model._stages import Stage
 from .._workflow import Workflow
 
 

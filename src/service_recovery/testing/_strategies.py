@@ -23,8 +23,9 @@ import attrs
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from .._case import Case
-from .._commands import (
+from .._errors import HookFailed, InvalidValue, RecoveryError
+from .._model._case import Case
+from .._model._commands import (
     COMMAND_TYPES,
     AcceptSolution,
     Acknowledge,
@@ -45,12 +46,8 @@ from .._commands import (
     Resume,
     SendUpdate,
 )
-from .._errors import HookFailed, InvalidValue, RecoveryError
-from .._graph import StageGraph
-from .._guards import MIN_FOLLOW_UP_ATTEMPTS
-from .._policy import RecoveryPolicy
-from .._stages import Stage
-from .._values import (
+from .._model._stages import Stage
+from .._model._values import (
     SYSTEM,
     Action,
     Actor,
@@ -63,6 +60,9 @@ from .._values import (
     Role,
     Severity,
 )
+from .._rulebook._graph import StageGraph
+from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS
+from .._rulebook._policy import RecoveryPolicy
 from .._workflow import Workflow
 
 DEFAULT_TEAM: tuple[Actor, ...] = (

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from ._errors import InvalidValue
-from ._graph import EVERY_OPEN_STAGE, Edge
-from ._stages import Stage
+from .._errors import InvalidValue
+from .._model._stages import Stage
+from .._rulebook._graph import EVERY_OPEN_STAGE, Edge
 
 if TYPE_CHECKING:
-    from ._policy import RecoveryPolicy
-    from ._workflow import Workflow
+    from .._rulebook._policy import RecoveryPolicy
+    from .._workflow import Workflow
 
 FORMATS = ("mermaid", "dot")
 
@@ -44,8 +44,8 @@ def diagram(
     Raises:
         InvalidValue: an unknown format.
     """
-    from ._policy import RecoveryPolicy
-    from ._workflow import Workflow
+    from .._rulebook._policy import RecoveryPolicy
+    from .._workflow import Workflow
 
     if isinstance(workflow, RecoveryPolicy):
         workflow = Workflow(workflow)

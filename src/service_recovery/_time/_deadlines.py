@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import attrs
 
-from ._calendar import BusinessCalendar
-from ._case import Case
-from ._commands import (
+from .._errors import InvalidValue
+from .._model._case import Case
+from .._model._commands import (
     AcceptSolution,
     Close,
     Command,
@@ -39,15 +39,15 @@ from ._commands import (
     Reopen,
     SendUpdate,
 )
-from ._errors import InvalidValue
-from ._guards import MIN_FOLLOW_UP_ATTEMPTS
+from .._model._kinds import DeadlineKind, DeadlineStatus
+from .._model._stages import Stage
+from .._model._values import FollowUpOutcome, Role
+from .._rulebook._calendar import BusinessCalendar
+from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS
 from ._pauses import RESPONDING, _pauses
-from ._stages import Stage
-from ._timing import DeadlineKind, DeadlineStatus
-from ._values import FollowUpOutcome, Role
 
 if TYPE_CHECKING:
-    from ._policy import RecoveryPolicy
+    from .._rulebook._policy import RecoveryPolicy
 
 ZERO = timedelta(0)
 RESOLVING, RESOLVED = Stage.RESOLVING, Stage.RESOLVED

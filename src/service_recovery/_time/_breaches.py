@@ -13,16 +13,16 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from ._case import Case, advance
-from ._commands import RecordBreach
+from .._errors import HookFailed
+from .._hooks import Hook, HookContext
+from .._model._case import Case, advance
+from .._model._commands import RecordBreach
+from .._model._events import Event
+from .._model._values import SYSTEM
 from ._deadlines import Timekeeper, read_timers
-from ._errors import HookFailed
-from ._events import Event
-from ._hooks import Hook, HookContext
-from ._values import SYSTEM
 
 if TYPE_CHECKING:
-    from ._workflow import Workflow
+    from .._workflow import Workflow
 
 log = logging.getLogger("service_recovery")
 

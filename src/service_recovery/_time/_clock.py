@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-from ._errors import InvalidValue
+from .._errors import InvalidValue
 
 
 @runtime_checkable

@@ -16,9 +16,9 @@ from typing import overload
 
 import attrs
 
-from ._case import Case
+from .._errors import InvalidValue
+from .._model._case import Case
 from ._deadlines import Deadline, Timekeeper
-from ._errors import InvalidValue
 
 
 @attrs.frozen

@@ -7,7 +7,7 @@ the model's own steps in the model's own order.
 
 from __future__ import annotations
 
-from .._commands import (
+from .._model._commands import (
     AcceptSolution,
     Acknowledge,
     Apologize,
@@ -25,9 +25,9 @@ from .._commands import (
     SendUpdate,
     Thank,
 )
-from .._graph import ACTIONS_REMAIN, LAST_OPEN_ACTION, Edge, StageGraph, outcome_is
-from .._stages import Stage
-from .._values import FollowUpOutcome
+from .._model._stages import Stage
+from .._model._values import FollowUpOutcome
+from ._graph import ACTIONS_REMAIN, LAST_OPEN_ACTION, Edge, StageGraph, outcome_is
 
 S = Stage
 

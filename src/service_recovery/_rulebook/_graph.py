@@ -14,8 +14,9 @@ from typing import Any
 
 import attrs
 
-from ._case import Case
-from ._commands import (
+from .._errors import InvalidPolicy, InvalidValue
+from .._model._case import Case
+from .._model._commands import (
     AcceptSolution,
     Acknowledge,
     Apologize,
@@ -40,9 +41,8 @@ from ._commands import (
     SendUpdate,
     Thank,
 )
-from ._errors import InvalidPolicy, InvalidValue
-from ._stages import Stage
-from ._values import FollowUpOutcome
+from .._model._stages import Stage
+from .._model._values import FollowUpOutcome
 
 
 def _require_callable(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

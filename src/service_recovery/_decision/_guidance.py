@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ._case import Case
-from ._playbooks import FALLBACK_PLAYBOOK
-from ._rules import Remedy, Step
-from ._stages import Stage
-from ._values import Action, Actor, Compensation, CompensationKind
+from .._model._case import Case
+from .._model._stages import Stage
+from .._model._values import Action, Actor, Compensation, CompensationKind
+from .._rulebook._defaults import FALLBACK_PLAYBOOK
+from .._rulebook._rules import Remedy, Step
 
 if TYPE_CHECKING:
-    from ._workflow import Workflow
+    from .._workflow import Workflow
 
 
 @attrs.frozen

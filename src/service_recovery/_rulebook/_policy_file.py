@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ._errors import InvalidPolicy
+from .._errors import InvalidPolicy
 from ._structure import MISSING, structure, unstructure
 
 P = TypeVar("P")
@@ -82,7 +82,7 @@ def policy_from_data(cls: type[P], data: Mapping[str, Any]) -> P:
 
 
 def _base(cls: type, extends: object, problems: list[str]) -> Any:
-    from .presets import PRESETS
+    from ._presets import PRESETS
 
     if extends is MISSING:
         try:

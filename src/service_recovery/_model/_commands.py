@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 
 import attrs
 
-from ._errors import InvalidValue
-from ._timing import DeadlineKind, WaitingOn
+from .._errors import InvalidValue
+from ._kinds import DeadlineKind, WaitingOn
 from ._values import (
     Action,
     Actor,

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from ._errors import InvalidValue
+from .._errors import InvalidValue
 
 
 class Role(enum.Enum):

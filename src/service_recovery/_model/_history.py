@@ -16,8 +16,8 @@ from typing import Any, NoReturn, final, overload
 
 from attrs.exceptions import FrozenInstanceError
 
+from .._errors import InvalidValue
 from ._commands import Command
-from ._errors import InvalidValue
 from ._events import Event, new_event
 from ._stages import Stage
 

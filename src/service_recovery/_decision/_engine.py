@@ -14,10 +14,10 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
-from ._case import Case
-from ._commands import Command
-from ._graph import Edge, StageGraph
-from ._stages import Stage
+from .._model._case import Case
+from .._model._commands import Command
+from .._model._stages import Stage
+from .._rulebook._graph import Edge, StageGraph
 
 _name_of = operator.attrgetter("_value_")
 

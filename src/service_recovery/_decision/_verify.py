@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._case import Case, Facts, changes_of, fold, grow
-from ._commands import (
+from .._errors import InvalidValue, RecoveryError
+from .._model._case import Case, Facts, changes_of, fold, grow
+from .._model._commands import (
     Approve,
     Command,
     CompleteAction,
@@ -37,14 +38,9 @@ from ._commands import (
     ProposeSolution,
     Reopen,
 )
-from ._errors import InvalidValue, RecoveryError
-from ._events import Event
-from ._graph import Route
-from ._guards import MIN_FOLLOW_UP_ATTEMPTS
-from ._playbooks import FALLBACK_PLAYBOOK
-from ._stages import Stage
-from ._structure import field_types, init_fields
-from ._values import (
+from .._model._events import Event
+from .._model._stages import Stage
+from .._model._values import (
     Action,
     Actor,
     Channel,
@@ -56,9 +52,13 @@ from ._values import (
     Severity,
     instant,
 )
+from .._rulebook._defaults import FALLBACK_PLAYBOOK
+from .._rulebook._graph import Route
+from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS
+from .._rulebook._structure import field_types, init_fields
 
 if TYPE_CHECKING:
-    from ._workflow import Workflow
+    from .._workflow import Workflow
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 TICK = timedelta(minutes=1)
@@ -490,7 +490,7 @@ def verify(
         A :class:`VerificationReport`; ``report.counterexample`` is the
         shortest command path that breaks the first broken property.
     """
-    from ._workflow import Workflow
+    from .._workflow import Workflow
 
     if not isinstance(workflow, Workflow):
         raise InvalidValue(f"workflow: expected a Workflow, got {type(workflow).__name__}")

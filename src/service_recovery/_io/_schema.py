@@ -17,17 +17,21 @@ from typing import Any, Union, get_args, get_origin
 
 import attrs
 
-from ._commands import COMMANDS_BY_NAME
-from ._graph import Route
-from ._structure import ROUTES, field_types, init_fields
-from ._values import Money
+from .._model._commands import COMMANDS_BY_NAME
+from .._model._values import Money
+from .._rulebook._graph import Route
+from .._rulebook._structure import ROUTES, field_types, init_fields
 
 SCHEMA_PATH = Path(__file__).with_name("policy.schema.json")
 """Where the package ships the schema."""
 
 SCHEMA_ID = "https://service-recovery.invalid/policy.schema.json"
 
-_STRICT_MODULES = ("service_recovery._policy", "service_recovery._rules", "service_recovery._graph")
+_STRICT_MODULES = (
+    "service_recovery._rulebook._policy",
+    "service_recovery._rulebook._rules",
+    "service_recovery._rulebook._graph",
+)
 
 _STRINGS: dict[Any, dict[str, Any]] = {
     timedelta: {
@@ -56,9 +60,9 @@ _STRINGS: dict[Any, dict[str, Any]] = {
 
 def policy_schema(policy_class: type | None = None) -> dict[str, Any]:
     """The JSON Schema of a policy file for *policy_class* (:class:`RecoveryPolicy` by default)."""
-    from ._policy import RecoveryPolicy
-    from ._toml import EXTENDS, FROM_NOTHING
-    from .presets import PRESETS
+    from .._rulebook._policy import RecoveryPolicy
+    from .._rulebook._policy_file import EXTENDS, FROM_NOTHING
+    from .._rulebook._presets import PRESETS
 
     body = _schema(policy_class or RecoveryPolicy)
     body["properties"] = {

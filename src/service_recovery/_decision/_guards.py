@@ -8,13 +8,10 @@ can switch them off (a policy can only add reasons of its own).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import attrs
-
-from ._case import Case
-from ._commands import (
+from .._model._case import Case
+from .._model._commands import (
     AcceptSolution,
     Acknowledge,
     Apologize,
@@ -36,58 +33,14 @@ from ._commands import (
     Reopen,
     Resume,
 )
-from ._pauses import check_answered, check_can_wait, check_not_waiting, check_waiting
-from ._promises import check_broken_promises_owned
-from ._stages import Stage
-from ._values import Actor, Money, Role, instant
+from .._model._stages import Stage
+from .._model._values import Actor, Money, Role, instant
+from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS, Guard
+from .._time._pauses import check_answered, check_can_wait, check_not_waiting, check_waiting
+from .._time._promises import check_broken_promises_owned
 
 if TYPE_CHECKING:
-    from ._policy import RecoveryPolicy
-
-MIN_FOLLOW_UP_ATTEMPTS = 2
-"""One unanswered call is never enough to close without hearing from the customer."""
-
-
-@attrs.frozen
-class Reason:
-    """Why a command is refused: the guard's name and a sentence for the agent.
-
-    ``str(reason)`` is the sentence, so reasons print well as they are.
-    """
-
-    guard: str
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
-
-
-GuardCheck = Callable[["RecoveryPolicy", Case, Any], "str | None"]
-
-
-@attrs.frozen
-class Guard:
-    """A named check of a command type (or of entering a stage).
-
-    Attributes:
-        name: short identifier, shown on diagrams and in :class:`Reason`.
-        check: ``(policy, case, command) -> message | None``.
-        commands: the command types it applies to (empty: see ``entering``).
-        entering: the stages it protects, whatever command leads there.
-        needs_command: false when the check reads only the case, so
-            :meth:`Workflow.allowed` can run it without a command in hand.
-    """
-
-    name: str
-    check: GuardCheck = attrs.field(eq=False)
-    commands: tuple[type[Command], ...] = ()
-    entering: tuple[Stage, ...] = ()
-    needs_command: bool = True
-
-    def reason(self, policy: RecoveryPolicy, case: Case, command: Command | None) -> Reason | None:
-        """Run the check; wrap its message in a :class:`Reason`."""
-        message = self.check(policy, case, command)
-        return None if message is None else Reason(self.name, message)
+    from .._rulebook._policy import RecoveryPolicy
 
 
 def _venting_finished(policy: RecoveryPolicy, case: Case, command: object) -> str | None:

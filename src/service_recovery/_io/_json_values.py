@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from ._errors import InvalidSnapshot, RecoveryError
+from .._errors import InvalidSnapshot, RecoveryError
 
 
 class Reading:

@@ -21,10 +21,10 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import attrs
 
-from ._commands import COMMANDS_BY_NAME
-from ._errors import InvalidPolicy, RecoveryError
+from .._errors import InvalidPolicy, RecoveryError
+from .._model._commands import COMMANDS_BY_NAME
+from .._model._values import FollowUpOutcome, Money
 from ._graph import ACTIONS_REMAIN, LAST_OPEN_ACTION, Route, outcome_is
-from ._values import FollowUpOutcome, Money
 
 MISSING: Any = attrs.NOTHING
 """No base value: build from the data alone."""

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from ._errors import InvalidPolicy, InvalidValue
+from .._errors import InvalidPolicy, InvalidValue
 
 _DAY = timedelta(days=1)
 _MIDNIGHT = time(0)

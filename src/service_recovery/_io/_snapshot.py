@@ -11,16 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._case import Case, check_history, fold
-from ._commands import COMMANDS_BY_NAME, Command
-from ._errors import InvalidHistory, InvalidSnapshot, InvalidValue
-from ._events import Event
-from ._history import History
+from .._errors import InvalidHistory, InvalidSnapshot, InvalidValue
+from .._model._case import Case, check_history, fold
+from .._model._commands import COMMANDS_BY_NAME, Command
+from .._model._events import Event
+from .._model._history import History
+from .._model._stages import Stage
 from ._json_values import AttrsReader, Reading, fields_writer, note_unknown_keys, reader
-from ._stages import Stage
 
 if TYPE_CHECKING:
-    from ._workflow import Workflow
+    from .._workflow import Workflow
 
 SCHEMA = "service-recovery/case"
 SCHEMA_VERSION = 1
@@ -120,7 +120,7 @@ def _same(found: object, expected: object) -> bool:
 
 
 def _require_workflow(workflow: object) -> None:
-    from ._workflow import Workflow  # a cycle at import time: workflows import cases
+    from .._workflow import Workflow  # a cycle at import time: workflows import cases
 
     if not isinstance(workflow, Workflow):
         raise InvalidValue(

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ._case import Case
+from .._model._case import Case
+from .._model._commands import AcceptSolution, CompleteAction, SendUpdate
+from .._model._kinds import PromiseStatus
+from .._model._values import Action
 from ._clock import after
-from ._commands import AcceptSolution, CompleteAction, SendUpdate
-from ._timing import PromiseStatus
-from ._values import Action
 
 if TYPE_CHECKING:
-    from ._policy import RecoveryPolicy
+    from .._rulebook._policy import RecoveryPolicy
 
 
 @attrs.frozen

@@ -15,9 +15,9 @@ from typing import Any
 
 import attrs
 
+from .._errors import InvalidPolicy
+from .._model._values import Channel
 from ._calendar import BusinessCalendar
-from ._errors import InvalidPolicy
-from ._values import Channel
 
 FIRST_RESPONSE_TARGETS: Mapping[Channel, timedelta] = MappingProxyType(
     {

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from datetime import timedelta
 from types import MappingProxyType
 
+from .._model._stages import Stage
+from .._model._values import CompensationKind, Money, Severity
 from ._rules import CompensationRung, Playbook, Remedy, Requirement, Step
-from ._stages import Stage
-from ._values import CompensationKind, Money, Severity
 
 _HOUR = timedelta(hours=1)
 _DAY = timedelta(days=1)

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._case import Case
-from ._commands import Apologize, Command, IdentifyCause, RecordPrevention, Thank
-from ._errors import InvalidPolicy
-from ._stages import Stage
-from ._values import CompensationKind, Money, Severity
+from .._errors import InvalidPolicy
+from .._model._case import Case
+from .._model._commands import Apologize, Command, IdentifyCause, RecordPrevention, Thank
+from .._model._stages import Stage
+from .._model._values import CompensationKind, Money, Severity
 
 if TYPE_CHECKING:
-    from ._guards import Guard
+    from ._guard_types import Guard
     from ._policy import RecoveryPolicy
 
 
@@ -225,7 +225,7 @@ def requirement_stages(policy: RecoveryPolicy) -> tuple[Stage, ...]:
 
 def requirement_guards(policy: RecoveryPolicy) -> Iterable[Guard]:
     """One guard per stage that required steps protect, on every command leading into it."""
-    from ._guards import Guard
+    from ._guard_types import Guard
 
     for stage in requirement_stages(policy):
         into = tuple(

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ._case import Case
-from ._commands import (
+from .._model._case import Case
+from .._model._commands import (
     Acknowledge,
     Apologize,
     AwaitCustomer,
@@ -29,11 +29,11 @@ from ._commands import (
     Resume,
     SendUpdate,
 )
-from ._timing import WaitingOn
-from ._values import Role
+from .._model._kinds import WaitingOn
+from .._model._values import Role
 
 if TYPE_CHECKING:
-    from ._policy import RecoveryPolicy
+    from .._rulebook._policy import RecoveryPolicy
 
 RESPONDING: frozenset[type[Command]] = frozenset(
     {Acknowledge, Listen, ReflectBack, Apologize, ProposeSolution, SendUpdate, FollowUp}

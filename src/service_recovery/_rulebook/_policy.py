@@ -12,12 +12,13 @@ from typing import Any
 
 import attrs
 
-from ._case import Case
-from ._commands import Command
-from ._errors import InvalidPolicy
+from .._errors import InvalidPolicy
+from .._model._case import Case
+from .._model._commands import Command
+from .._model._values import Actor, Compensation, CompensationKind, Money, Role, Severity
+from ._defaults import DEFAULT_LADDER, DEFAULT_PLAYBOOKS, DEFAULT_REQUIREMENTS, FALLBACK_PLAYBOOK
 from ._graph import DEFAULT_GRAPH, StageGraph
-from ._guards import MIN_FOLLOW_UP_ATTEMPTS, Guard
-from ._playbooks import DEFAULT_LADDER, DEFAULT_PLAYBOOKS, DEFAULT_REQUIREMENTS, FALLBACK_PLAYBOOK
+from ._guard_types import MIN_FOLLOW_UP_ATTEMPTS, Guard
 from ._rules import (
     CompensationRung,
     Playbook,
@@ -26,7 +27,6 @@ from ._rules import (
     requirement_problems,
 )
 from ._service_levels import ServiceLevels, check_service_levels
-from ._values import Actor, Compensation, CompensationKind, Money, Role, Severity
 
 DEFAULT_AUTHORITY: Mapping[Role, Money] = MappingProxyType(
     {
@@ -144,14 +144,14 @@ class RecoveryPolicy:
             InvalidPolicy: listing every problem with its path
                 (``authority.agent: expected an amount like "50 EUR", got "lots"``).
         """
-        from ._toml import load_policy
+        from ._policy_file import load_policy
 
         policy: RecoveryPolicy = load_policy(cls, source)
         return policy
 
     def to_toml(self) -> str:
         """Write the policy as a complete TOML file that :meth:`from_toml` reads back equal."""
-        from ._toml import dump_policy
+        from ._policy_file import dump_policy
 
         text: str = dump_policy(self)
         return text
