@@ -6,6 +6,8 @@ the problems with their paths), so nobody has to parse a message.
 
 from __future__ import annotations
 
+import itertools
+import reprlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -148,3 +150,61 @@ class Veto(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class _ShortRepr(reprlib.Repr):
+    """``repr`` that stops early: a few items, a few levels, short texts, no huge integers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 3
+        self.maxstring = self.maxother = self.maxlong = 60
+        self.maxlist = self.maxtuple = self.maxdict = self.maxset = self.maxfrozenset = 5
+
+    def repr_int(self, x: int, level: int) -> str:
+        estimate = int(x.bit_length() * 0.30103) + 1  # log10(2): the digits, none printed
+        if estimate <= self.maxlong:
+            return repr(x)
+        if estimate < 4000:  # Python prints integers of up to 4,300 digits
+            return f"<an integer of {len(str(abs(x)))} digits>"
+        return f"<an integer of about {estimate} digits>"
+
+    def repr_dict(self, x: dict[Any, Any], level: int) -> str:
+        # reprlib sorts the keys, which costs a sort of the whole mapping: keep its order.
+        if level <= 0:
+            return "{...}"
+        items = [
+            f"{self.repr1(key, level - 1)}: {self.repr1(x[key], level - 1)}"
+            for key in itertools.islice(x, self.maxdict)
+        ]
+        more = ", ..." if len(x) > self.maxdict else ""
+        return "{" + ", ".join(items) + more + "}"
+
+
+_SHORT_REPR = _ShortRepr()
+
+
+def shortened(value: object, limit: int = 80) -> str:
+    """*value*'s ``repr`` cut to about *limit* characters, for quoting bad input in a message.
+
+    Safe for anything a caller may pass: a 50 MB text, a list nested a
+    thousand levels deep, an integer of thousands of digits, an object whose
+    ``repr`` raises.
+
+    >>> shortened("x" * 1_000_000)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxx...xxxxxxxxxxxxxxxxxxxxxxxxxxxx'"
+    >>> shortened(10**5000)
+    '<an integer of about 5001 digits>'
+
+    Args:
+        value: the value to quote.
+        limit: the longest text to return.
+
+    Returns:
+        The shortened ``repr``.
+    """
+    try:
+        text = _SHORT_REPR.repr(value)
+    except Exception:
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
