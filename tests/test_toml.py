@@ -267,6 +267,13 @@ class TestRefusals:
 
 
 class TestWriting:
+    @pytest.mark.parametrize("value", [42, None, {"name": "x"}])
+    def test_to_toml_of_a_non_policy(self, value: object) -> None:
+        """to_toml called on anything but a policy is a wrong argument, named."""
+        with pytest.raises(sr.InvalidValue, match="policy: expected a RecoveryPolicy") as caught:
+            sr.RecoveryPolicy.to_toml(value)  # type: ignore[arg-type]
+        assert "policy" == caught.value.field
+
     @pytest.mark.parametrize("policy", presets.PRESETS.values(), ids=lambda p: p.name)
     def test_presets_round_trip(self, policy: sr.RecoveryPolicy) -> None:
         """Every preset written to TOML reads back equal."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any, get_type_hints
 
 import attrs
@@ -27,7 +26,9 @@ class InitField:
     attribute: attrs.Attribute[Any] = attrs.field(eq=False, repr=False)
 
 
-@functools.cache
+_KNOWN: dict[type, tuple[InitField, ...]] = {}
+
+
 def init_fields(kind: type) -> tuple[InitField, ...]:
     """The constructor fields of the attrs class *kind*, in order, types resolved (kept).
 
@@ -35,6 +36,13 @@ def init_fields(kind: type) -> tuple[InitField, ...]:
     >>> [(field.key, field.type.__name__, field.required) for field in init_fields(Money)]
     [('amount', 'Decimal', True), ('currency', 'str', True)]
     """
+    found = _KNOWN.get(kind)
+    if found is None:
+        found = _KNOWN[kind] = _walk(kind)
+    return found
+
+
+def _walk(kind: type) -> tuple[InitField, ...]:
     try:
         hints = get_type_hints(kind)
     except (NameError, TypeError):

@@ -12,7 +12,7 @@ from typing import Any, Self
 
 import attrs
 
-from .._errors import InvalidPolicy
+from .._errors import InvalidPolicy, InvalidValue
 from .._model._case import Case
 from .._model._commands import Command
 from .._model._values import Actor, Compensation, CompensationKind, Money, Role, Severity
@@ -183,7 +183,15 @@ class RecoveryPolicy:
 
         >>> RecoveryPolicy.from_toml(RecoveryPolicy(name="acme").to_toml()).name
         'acme'
+
+        Raises:
+            InvalidValue: called on something that is not a policy
+                (``RecoveryPolicy.to_toml(42)``).
         """
+        if not isinstance(self, RecoveryPolicy):
+            raise InvalidValue(
+                f"policy: expected a RecoveryPolicy, got {type(self).__name__}", field="policy"
+            )
         return dump_policy(self)
 
     # -- override points -----------------------------------------------------
