@@ -487,6 +487,19 @@ class TestHostileInput:
         assert all(len(problem) < 400 for problem in problems), [len(p) for p in problems]
         assert any(p.startswith("history[1].by.role: ") and "xxx" in p for p in problems)
 
+    def test_a_huge_value_a_value_refuses_is_quoted_shortened(self) -> None:
+        """A huge value refused by the value's own checks (an amount) gives a short problem."""
+        data = snapshot(S.RESOLVING)
+        proposal = next(e for e in data["history"] if e["type"] == "ProposeSolution")
+        proposal["compensation"] = {
+            "kind": "refund",
+            "amount": {"amount": "x" * 5_000_000, "currency": "EUR"},
+        }
+        problems = problems_of(data)
+        assert 1 == len(problems)
+        assert problems[0].startswith("history[9].compensation.amount: "), problems[0][:80]
+        assert len(problems[0]) < 400
+
     @pytest.mark.parametrize("value", [42, None, ["a"], "case"])
     def test_to_dict_of_a_non_case(self, value: object) -> None:
         """to_dict of anything but a Case is an InvalidValue naming the argument."""

@@ -258,6 +258,12 @@ class TestRefusals:
         assert found[0].startswith("authority.agent: expected an amount"), found
         assert len(found[0]) < 400, len(found[0])
 
+    def test_a_huge_value_a_value_refuses_is_quoted_shortened(self) -> None:
+        """A huge value refused by the value's own checks (a time zone) gives a short problem."""
+        found = problems_of(f'[service_levels.calendar]\ntime_zone = "{"Z" * 1_000_000}"\n')
+        assert ["service_levels.calendar.time_zone"] == [p.split(":")[0] for p in found]
+        assert len(found[0]) < 400, len(found[0])
+
     def test_an_integer_too_long_to_read(self) -> None:
         """An integer of thousands of digits is refused as TOML Python cannot read."""
         found = problems_of("follow_up_attempts = " + "1" * 5000 + "\n")

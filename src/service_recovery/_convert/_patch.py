@@ -24,7 +24,7 @@ import attrs
 
 from .._errors import InvalidPolicy, RecoveryError, shortened
 from ._fields import InitField, init_fields
-from ._problems import index_segment, key_segment
+from ._problems import index_segment, key_segment, refusal
 
 MISSING: Any = attrs.NOTHING
 """No base value: build from the data alone."""
@@ -313,9 +313,9 @@ def _build(kind: type, values: dict[str, Any], where: str, problems: list[str]) 
     try:
         return kind(**values)
     except InvalidPolicy as err:
-        found = [located(where, problem) for problem in err.problems]
+        found = [located(where, refusal(problem)) for problem in err.problems]
     except RecoveryError as err:
-        found = [located(where, str(err))]
+        found = [located(where, refusal(err))]
     problems.extend(problem for problem in found if problem not in problems)
     return None
 

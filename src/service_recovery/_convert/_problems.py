@@ -13,6 +13,7 @@ from typing import Any
 from .._errors import shortened
 
 _LONGEST_KEY = 60
+_LONGEST_REFUSAL = 300
 
 
 class Problem:
@@ -58,6 +59,18 @@ class Problems:
     def messages(self) -> list[str]:
         """Every problem as ``path: message``, in the order found."""
         return [str(problem) for problem in self.found]
+
+
+def refusal(err: object) -> str:
+    """A value's own refusal *err*, as a message of bounded length.
+
+    The checks of a value may quote what they refused in full; input read
+    from outside can be megabytes long, so what reaches a problem is cut.
+    """
+    message = str(err)
+    if len(message) <= _LONGEST_REFUSAL:
+        return message
+    return message[: _LONGEST_REFUSAL - 3] + "..."
 
 
 def key_segment(key: object) -> str:

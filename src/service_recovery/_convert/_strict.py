@@ -24,7 +24,7 @@ import attrs
 from .._errors import InvalidValue, RecoveryError, shortened
 from ._datetimes import datetime_from_text, datetime_to_text
 from ._fields import init_fields
-from ._problems import Problems, index_segment, key_segment
+from ._problems import Problems, index_segment, key_segment, refusal
 
 Reader = Callable[[object, Problems], Any]
 """``read(raw, problems)``: the value *raw* stands for, or ``None`` with a problem noted."""
@@ -214,7 +214,7 @@ class AttrsReader:
         try:
             return self.kind(**values)
         except RecoveryError as err:
-            problems.note(str(err))
+            problems.note(refusal(err))
             return None
 
 
