@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._convert._problems import Problems, index_segment
+from .._convert._problems import Problems, index_segment, key_segment
 from .._convert._strict import AttrsReader, fields_writer, note_unknown_keys, reader
 from .._errors import InvalidHistory, InvalidSnapshot, InvalidValue, shortened
 from .._model._case import Case, check_history, fold
@@ -84,35 +84,38 @@ def from_dict(data: Mapping[str, Any], *, workflow: Workflow | None = None) -> C
     problems = Problems()
     note_unknown_keys(data, _HEADER_KEYS, problems)
     if data.get("schema") != SCHEMA:
-        problems.note(f"expected {SCHEMA!r}, got {shortened(data.get('schema'))}", ".schema")
+        problems.note(
+            f"expected {SCHEMA!r}, got {shortened(data.get('schema'))}", key_segment("schema")
+        )
     if not _same(data.get("schema_version"), SCHEMA_VERSION):
         problems.note(
             f"this release reads version {SCHEMA_VERSION}, "
             f"got {shortened(data.get('schema_version'))}",
-            ".schema_version",
+            key_segment("schema_version"),
         )
     raw_history = data.get("history")
     if not isinstance(raw_history, list):
-        problems.note(f"expected a list, got {type(raw_history).__name__}", ".history")
+        problems.note(f"expected a list, got {type(raw_history).__name__}", key_segment("history"))
         raise InvalidSnapshot(problems.messages())
     events = []
     for position, raw in enumerate(raw_history):
         before = len(problems)
         events.append(_event_from_dict(raw, problems))
         if len(problems) > before:
-            problems.locate(before, f".history{index_segment(position)}")
-    if len(problems):
+            problems.locate(before, key_segment("history") + index_segment(position))
+    if problems:
         raise InvalidSnapshot(problems.messages())
     # No problem noted, so every event was read; compacted once, checked once.
     history = History(event for event in events if event is not None)
     case = _checked_case(history, workflow)
-    mismatches = [
-        f"{key}: says {shortened(data.get(key))} but the history gives {actual!r}"
-        for key, actual in (("id", case.id), ("stage", case.stage.value), ("version", case.version))
-        if not _same(data.get(key), actual)
-    ]
-    if mismatches:
-        raise InvalidSnapshot(mismatches)
+    for key, actual in (("id", case.id), ("stage", case.stage.value), ("version", case.version)):
+        if not _same(data.get(key), actual):
+            problems.note(
+                f"says {shortened(data.get(key))} but the history gives {actual!r}",
+                key_segment(key),
+            )
+    if problems:
+        raise InvalidSnapshot(problems.messages())
     return case
 
 
@@ -167,12 +170,12 @@ def _event_from_dict(raw: object, problems: Problems) -> Event | None:
     command_reader = _COMMAND_READERS.get(name) if isinstance(name, str) else None
     if command_reader is None:
         known = ", ".join(COMMANDS_BY_NAME)
-        problems.note(f"unknown command {shortened(name)} (known: {known})", ".type")
+        problems.note(f"unknown command {shortened(name)} (known: {known})", key_segment("type"))
         return None
     before = len(problems)
     stage = _read_stage(raw.get("stage"), problems)
     if len(problems) > before:
-        problems.locate(before, ".stage")
+        problems.locate(before, key_segment("stage"))
     values = command_reader.values(raw, problems)
     if values is None or stage is None:
         return None
