@@ -24,7 +24,7 @@ import attrs
 from .._errors import InvalidValue, RecoveryError, shortened
 from ._datetimes import datetime_from_text, datetime_to_text
 from ._fields import init_fields
-from ._problems import Problems, index_segment, key_segment, refusal
+from ._problems import Problem, Problems, index_segment, key_segment, refusal
 
 Reader = Callable[[object, Problems], Any]
 """``read(raw, problems)``: the value *raw* stands for, or ``None`` with a problem noted."""
@@ -93,13 +93,16 @@ def _sequence(read: Reader) -> Reader:
         if not isinstance(raw, list):
             problems.note(f"expected a list, got {type(raw).__name__}")
             return None
-        items = []
-        for position, item in enumerate(raw):
-            before = len(problems)
-            items.append(read(item, problems))
-            if len(problems) > before:
+        found = problems.found
+        start = len(found)
+        items = tuple([read(item, problems) for item in raw])
+        if len(found) > start:  # rare: read again, item by item, to say where
+            del found[start:]
+            for position, item in enumerate(raw):
+                before = len(found)
+                read(item, problems)
                 problems.locate(before, index_segment(position))
-        return tuple(items)
+        return items
 
     return sequence
 
@@ -197,17 +200,26 @@ class AttrsReader:
         Unknown keys are noted as problems but do not stop the fields being read.
         """
         note_unknown_keys(raw, self._known, problems)
-        start = len(problems)
+        found = problems.found
+        start = len(found)
         values = {}
-        for name, segment, read, required in self._fields:
+        for name, _, read, required in self._fields:
             if name in raw:
-                before = len(problems)
                 values[name] = read(raw[name], problems)
-                if len(problems) > before:
-                    problems.locate(before, segment)
             elif required:
-                problems.note("missing", segment)
-        return None if len(problems) > start else values
+                found.append(Problem("missing"))
+        if len(found) == start:
+            return values
+        # Rare: read again, field by field, to say where each problem is.
+        del found[start:]
+        for name, segment, read, required in self._fields:
+            before = len(found)
+            if name in raw:
+                read(raw[name], problems)
+            elif required:
+                problems.note("missing")
+            problems.locate(before, segment)
+        return None
 
     def build(self, values: dict[str, Any], problems: Problems) -> Any:
         """The value of *values*, or ``None`` with its own refusal noted."""

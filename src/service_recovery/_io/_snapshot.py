@@ -97,11 +97,12 @@ def from_dict(data: Mapping[str, Any], *, workflow: Workflow | None = None) -> C
     if not isinstance(raw_history, list):
         problems.note(f"expected a list, got {type(raw_history).__name__}", key_segment("history"))
         raise InvalidSnapshot(problems.messages())
+    found = problems.found
     events = []
     for position, raw in enumerate(raw_history):
-        before = len(problems)
+        before = len(found)
         events.append(_event_from_dict(raw, problems))
-        if len(problems) > before:
+        if len(found) > before:
             problems.locate(before, key_segment("history") + index_segment(position))
     if problems:
         raise InvalidSnapshot(problems.messages())
@@ -172,9 +173,9 @@ def _event_from_dict(raw: object, problems: Problems) -> Event | None:
         known = ", ".join(COMMANDS_BY_NAME)
         problems.note(f"unknown command {shortened(name)} (known: {known})", key_segment("type"))
         return None
-    before = len(problems)
+    before = len(problems.found)
     stage = _read_stage(raw.get("stage"), problems)
-    if len(problems) > before:
+    if len(problems.found) > before:
         problems.locate(before, key_segment("stage"))
     values = command_reader.values(raw, problems)
     if values is None or stage is None:
