@@ -40,6 +40,23 @@ class TestValidate:
         ] == err.splitlines()[:2]
         assert "follow_up_attempts" in err.splitlines()[2]
 
+    def test_missing_file(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """A file that cannot be read exits 2 and names the file."""
+        missing = tmp_path / "missing.toml"
+        code, out, err = run(capsys, "validate", str(missing))
+        assert (2, "") == (code, out)
+        assert f"  - {missing}: cannot read the policy file" in err
+
+    def test_a_file_named_like_toml_text_is_read_as_a_file(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """A file whose name holds an "=" is still a file, never taken for TOML text."""
+        odd = tmp_path / "name=odd.toml"
+        odd.write_text('name = "odd"\n', encoding="utf-8")
+        code, out, _ = run(capsys, "validate", str(odd))
+        assert 0 == code
+        assert "ok: policy 'odd'" in out
+
 
 class TestVerify:
     def test_preset(self, capsys: pytest.CaptureFixture[str]) -> None:

@@ -177,7 +177,7 @@ class TestRoundTrip:
 
     def test_to_dict_needs_a_case(self) -> None:
         """Only a case can be written."""
-        with pytest.raises(sr.InvalidSnapshot, match="to_dict: expected a Case, got dict"):
+        with pytest.raises(sr.InvalidValue, match="case: expected a Case, got dict"):
             sr.to_dict({"id": "case-1"})  # type: ignore[arg-type]
 
 
@@ -286,8 +286,10 @@ class TestTampering:
 
     @pytest.mark.parametrize("data", [None, [], "case", 5])
     def test_not_a_mapping(self, data: object) -> None:
-        """A snapshot is a mapping."""
-        assert (f"expected a mapping, got {type(data).__name__}",) == problems_of(data)
+        """A snapshot is a mapping: anything else is a wrong argument, named."""
+        with pytest.raises(sr.InvalidValue, match="data: expected a mapping") as caught:
+            sr.from_dict(data)  # type: ignore[arg-type]
+        assert "data" == caught.value.field
 
     @given(st.data())
     def test_any_tampered_leaf_is_refused_or_loaded_whole(self, data: st.DataObject) -> None:
@@ -430,3 +432,77 @@ class TestUnusualMappingsAndTexts:
             p.startswith("history[2]: at: 0001-01-01T00:30:00+02:00 has no instant")
             for p in problems_of(data)
         )
+
+
+def called_deep_in_the_stack(function: Any, headroom: int = 60) -> Any:
+    """The result of *function*, called when the stack is nearly as deep as Python allows."""
+    import sys
+
+    def descend(levels: int) -> Any:
+        return function() if levels <= 0 else descend(levels - 1)
+
+    return descend(sys.getrecursionlimit() - headroom)
+
+
+class TestHostileInput:
+    def test_a_time_past_year_9999_in_a_zone(self) -> None:
+        """A zoned time whose local wall time overflows the calendar names its field."""
+        data = snapshot()
+        data["history"][1]["at"] = "9999-12-31T23:59:59+00:00[Asia/Tokyo]"
+        assert any(p.startswith("history[1].at: ") for p in problems_of(data))
+
+    def test_deep_nesting_when_the_caller_is_deep(self) -> None:
+        """Deeply nested data, loaded from deep in the caller's stack, is a listed problem."""
+        nested: list[Any] = []
+        for _ in range(100_000):
+            nested = [nested]
+        data = snapshot()
+        data["history"][1]["stage"] = nested
+        data["history"][1]["by"]["role"] = nested
+        data["schema_version"] = nested
+        problems = called_deep_in_the_stack(lambda: problems_of(data))
+        assert any(p.startswith("history[1].stage: ") for p in problems)
+        assert any(p.startswith("history[1].by.role: ") for p in problems)
+        assert any(p.startswith("schema_version: ") for p in problems)
+        header = snapshot()
+        header["id"] = nested
+        assert any(
+            p.startswith("id: ") for p in called_deep_in_the_stack(lambda: problems_of(header))
+        )
+
+    def test_an_integer_of_thousands_of_digits(self) -> None:
+        """An integer too long to print in full is described, not printed."""
+        data = snapshot()
+        data["version"] = 10**5000
+        assert any(p.startswith("version: ") and "5001 digits" in p for p in problems_of(data))
+        data["history"][1]["by"]["id"] = 10**5000
+        assert any(p.startswith("history[1].by.id: ") for p in problems_of(data))
+
+    def test_a_huge_value_is_quoted_shortened(self) -> None:
+        """A 5 MB value is quoted in a few dozen characters, not copied into the error."""
+        data = snapshot()
+        data["history"][1]["by"]["role"] = "x" * 5_000_000
+        data["schema"] = ["y" * 1_000_000] * 1000
+        problems = problems_of(data)
+        assert all(len(problem) < 400 for problem in problems), [len(p) for p in problems]
+        assert any(p.startswith("history[1].by.role: ") and "xxx" in p for p in problems)
+
+    def test_a_huge_value_a_value_refuses_is_quoted_shortened(self) -> None:
+        """A huge value refused by the value's own checks (an amount) gives a short problem."""
+        data = snapshot(S.RESOLVING)
+        proposal = next(e for e in data["history"] if e["type"] == "ProposeSolution")
+        proposal["compensation"] = {
+            "kind": "refund",
+            "amount": {"amount": "x" * 5_000_000, "currency": "EUR"},
+        }
+        problems = problems_of(data)
+        assert 1 == len(problems)
+        assert problems[0].startswith("history[9].compensation.amount: "), problems[0][:80]
+        assert len(problems[0]) < 400
+
+    @pytest.mark.parametrize("value", [42, None, ["a"], "case"])
+    def test_to_dict_of_a_non_case(self, value: object) -> None:
+        """to_dict of anything but a Case is an InvalidValue naming the argument."""
+        with pytest.raises(sr.InvalidValue, match="expected a Case") as caught:
+            sr.to_dict(value)  # type: ignore[arg-type]
+        assert "case" == caught.value.field

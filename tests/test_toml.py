@@ -92,13 +92,23 @@ class TestReading:
         assert (date(2026, 12, 25),) == levels.calendar.holidays
         assert ((time(9), time(12)),) == levels.calendar.hours[sr.Weekday.TUESDAY]
 
-    def test_path_text_and_bytes(self, tmp_path: Path) -> None:
-        """A path is read as a file, text and bytes as TOML."""
+    def test_text_and_file(self, tmp_path: Path) -> None:
+        """from_toml reads text; from_toml_file reads a file, named by a path or a string."""
         file = tmp_path / "policy.toml"
         file.write_text('name = "filed"\n', encoding="utf-8")
-        assert "filed" == sr.RecoveryPolicy.from_toml(file).name
-        assert "filed" == sr.RecoveryPolicy.from_toml(str(file)).name
-        assert "bytes" == sr.RecoveryPolicy.from_toml(b'name = "bytes"\n').name
+        assert "filed" == sr.RecoveryPolicy.from_toml_file(file).name
+        assert "filed" == sr.RecoveryPolicy.from_toml_file(str(file)).name
+        assert "texted" == sr.RecoveryPolicy.from_toml('name = "texted"').name
+
+    def test_text_is_never_taken_for_a_file_name(self, tmp_path: Path) -> None:
+        """Text that looks like a file name is parsed as TOML, not opened."""
+        file = tmp_path / "policy.toml"
+        file.write_text('name = "filed"\n', encoding="utf-8")
+        assert any("not valid TOML" in problem for problem in problems_of(str(file)))
+
+    def test_an_empty_text_is_the_default_policy(self) -> None:
+        """Empty text patches nothing: the default policy."""
+        assert sr.RecoveryPolicy() == sr.RecoveryPolicy.from_toml("")
 
     def test_subclass_reads_its_own_fields(self) -> None:
         """from_toml on a subclass builds that subclass, with its extra fields."""
@@ -179,15 +189,97 @@ class TestRefusals:
     def test_missing_file(self, tmp_path: Path) -> None:
         """A file that cannot be read is an InvalidPolicy naming it."""
         with pytest.raises(sr.InvalidPolicy, match="cannot read the policy file"):
-            sr.RecoveryPolicy.from_toml(tmp_path / "nowhere.toml")
+            sr.RecoveryPolicy.from_toml_file(tmp_path / "nowhere.toml")
 
-    def test_wrong_source_type(self) -> None:
-        """Only text, bytes or a path are policy sources."""
-        with pytest.raises(sr.InvalidPolicy, match="expected TOML text or a path"):
-            sr.RecoveryPolicy.from_toml(42)  # type: ignore[arg-type]
+    def test_a_file_that_is_not_utf8(self, tmp_path: Path) -> None:
+        """A file that is not UTF-8 text is an InvalidPolicy naming it."""
+        file = tmp_path / "latin.toml"
+        file.write_bytes('name = "caf\u00e9"\n'.encode("latin-1"))
+        with pytest.raises(sr.InvalidPolicy, match=r"latin\.toml: not UTF-8 text"):
+            sr.RecoveryPolicy.from_toml_file(file)
+
+    @pytest.mark.parametrize("source", [42, None, b'name = "bytes"\n', Path("policy.toml")])
+    def test_from_toml_takes_only_text(self, source: object) -> None:
+        """Anything but text is a wrong argument, named (a path goes to from_toml_file)."""
+        with pytest.raises(sr.InvalidValue, match="text: expected TOML text as a str") as caught:
+            sr.RecoveryPolicy.from_toml(source)  # type: ignore[arg-type]
+        assert "text" == caught.value.field
+
+    @pytest.mark.parametrize("source", [42, None, b"policy.toml"])
+    def test_from_toml_file_takes_only_a_path(self, source: object) -> None:
+        """A file is named by a path or a string; anything else is a wrong argument."""
+        with pytest.raises(sr.InvalidValue, match="path: expected a file path") as caught:
+            sr.RecoveryPolicy.from_toml_file(source)  # type: ignore[arg-type]
+        assert "path" == caught.value.field
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            'reopen_window = "999999999999999d"\n',
+            'reopen_window = "9999999999999999999999999999s"\n',
+            'reopen_window = "P99999999999999W"\n',
+            '[service_levels]\nupdate_interval = "99999999999999999h"\n',
+        ],
+    )
+    def test_a_huge_duration_names_its_field(self, text: str) -> None:
+        """A duration too long for Python's timedelta is a problem at its path."""
+        found = problems_of(text)
+        field = text.split("=", maxsplit=1)[0].strip().split("\n")[-1]
+        assert any(problem.split(":")[0].endswith(field) for problem in found), found
+        assert all("too long" in problem for problem in found), found
+
+    def test_deep_arrays(self) -> None:
+        """Arrays nested beyond any sense are a problem, not a crash."""
+        found = problems_of("name = " + "[" * 5000 + "]" * 5000 + "\n")
+        assert 1 == len(found)
+        assert found[0].startswith("policy: not valid TOML: nested too deeply"), found
+
+    def test_deep_arrays_at_a_sane_depth_are_read_by_type(self) -> None:
+        """A modestly nested array is read by its type, and refused by it."""
+        assert any(
+            problem.startswith("name: expected a string")
+            for problem in problems_of("name = [[[1]]]\n")
+        )
+
+    def test_bad_calendar_zone_is_reported_at_its_path(self) -> None:
+        """A bad time zone in the calendar table is reported once, at its own path."""
+        found = problems_of('[service_levels.calendar]\ntime_zone = "Mars/Base"\n')
+        assert ["service_levels.calendar.time_zone"] == [p.split(":")[0] for p in found]
+
+    def test_bad_calendar_hours_are_reported_at_their_path(self) -> None:
+        """A bad weekday in the calendar's hours is reported at its own path."""
+        found = problems_of('[service_levels.calendar.hours]\nfunday = ["09:00-17:00"]\n')
+        assert {"service_levels.calendar.hours"} == {p.split(":")[0] for p in found}, found
+
+    def test_a_huge_value_is_quoted_shortened(self) -> None:
+        """A long bad value is quoted shortened in the message."""
+        found = problems_of(f'[authority]\nagent = "{"9" * 100_000}"\n')
+        assert 1 == len(found)
+        assert found[0].startswith("authority.agent: expected an amount"), found
+        assert len(found[0]) < 400, len(found[0])
+
+    def test_a_huge_value_a_value_refuses_is_quoted_shortened(self) -> None:
+        """A huge value refused by the value's own checks (a time zone) gives a short problem."""
+        found = problems_of(f'[service_levels.calendar]\ntime_zone = "{"Z" * 1_000_000}"\n')
+        assert ["service_levels.calendar.time_zone"] == [p.split(":")[0] for p in found]
+        assert len(found[0]) < 400, len(found[0])
+
+    def test_an_integer_too_long_to_read(self) -> None:
+        """An integer of thousands of digits is refused as TOML Python cannot read."""
+        found = problems_of("follow_up_attempts = " + "1" * 5000 + "\n")
+        assert 1 == len(found)
+        assert found[0].startswith("policy: not valid TOML: "), found
+        assert len(found[0]) < 400, len(found[0])
 
 
 class TestWriting:
+    @pytest.mark.parametrize("value", [42, None, {"name": "x"}])
+    def test_to_toml_of_a_non_policy(self, value: object) -> None:
+        """to_toml called on anything but a policy is a wrong argument, named."""
+        with pytest.raises(sr.InvalidValue, match="policy: expected a RecoveryPolicy") as caught:
+            sr.RecoveryPolicy.to_toml(value)  # type: ignore[arg-type]
+        assert "policy" == caught.value.field
+
     @pytest.mark.parametrize("policy", presets.PRESETS.values(), ids=lambda p: p.name)
     def test_presets_round_trip(self, policy: sr.RecoveryPolicy) -> None:
         """Every preset written to TOML reads back equal."""
@@ -267,7 +359,7 @@ class TestSchema:
         data = jsonable(tomllib.loads(path.read_text(encoding="utf-8")))
         validator = jsonschema.Draft202012Validator(policy_schema())
         assert [] == [e.message for e in validator.iter_errors(data)]
-        assert isinstance(sr.RecoveryPolicy.from_toml(path), sr.RecoveryPolicy)
+        assert isinstance(sr.RecoveryPolicy.from_toml_file(path), sr.RecoveryPolicy)
 
     def test_schema_refuses_what_the_reader_refuses(self) -> None:
         """The schema also flags a bad amount and an unknown key."""

@@ -29,7 +29,7 @@ def _load(args: argparse.Namespace) -> RecoveryPolicy:
     if args.file is not None and getattr(args, "preset", None) is not None:
         raise InvalidPolicy(["give a policy FILE or --preset NAME, not both"])
     if args.file is not None:
-        return RecoveryPolicy.from_toml(Path(args.file))
+        return RecoveryPolicy.from_toml_file(Path(args.file))
     return presets.by_name(getattr(args, "preset", None) or "default")
 
 

@@ -148,3 +148,61 @@ class Veto(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def shortened(value: object, limit: int = 80) -> str:
+    """*value*'s ``repr`` cut to about *limit* characters, for quoting bad input in a message.
+
+    Safe for anything a caller may pass: a 50 MB text, a list nested a
+    thousand levels deep, an integer of thousands of digits, an object whose
+    ``repr`` raises.
+
+    >>> shortened("x" * 1_000_000)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..."
+    >>> shortened(10**5000)
+    '<an integer of about 5001 digits>'
+    >>> shortened([[[[[1]]]]])
+    '[[[[...]]]]'
+
+    Args:
+        value: the value to quote.
+        limit: the longest text to return.
+
+    Returns:
+        The shortened ``repr``.
+    """
+    text = _short_repr(value, limit, depth=3)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_BRACKETS: dict[type, str] = {list: "[]", tuple: "()", set: "{}", dict: "{}"}
+
+
+def _short_repr(value: object, limit: int, depth: int) -> str:
+    """A ``repr`` that reads no more of *value* than a message of *limit* characters shows."""
+    if isinstance(value, str | bytes):
+        return repr(value[: limit + 1])  # one more than fits, so the cut shows
+    if isinstance(value, int) and not isinstance(value, bool):
+        digits = int(value.bit_length() * 0.30103) + 1  # log10(2): counted, not printed
+        return repr(value) if digits <= limit else f"<an integer of about {digits} digits>"
+    brackets = _BRACKETS.get(type(value))
+    if brackets is not None and value and isinstance(value, list | tuple | set | dict):
+        if depth <= 0:
+            return f"{brackets[0]}...{brackets[1]}"
+        parts: list[str] = []
+        size = 0
+        for item in value:
+            if size > limit:
+                parts.append("...")
+                break
+            part = _short_repr(item, limit, depth - 1)
+            if isinstance(value, dict):
+                part += ": " + _short_repr(value[item], limit, depth - 1)
+            parts.append(part)
+            size += len(part) + 2
+        trailing = "," if isinstance(value, tuple) and len(value) == 1 else ""
+        return brackets[0] + ", ".join(parts) + trailing + brackets[1]
+    try:
+        return repr(value)[: limit + 1]
+    except Exception:
+        return f"<{type(value).__name__} object>"

@@ -17,10 +17,11 @@ from typing import Any, Union, get_args, get_origin
 
 import attrs
 
+from .._convert._fields import init_fields
 from .._model._commands import COMMANDS_BY_NAME
 from .._model._values import Money
 from .._rulebook._graph import Route
-from .._rulebook._structure import ROUTES, field_types, init_fields
+from .._rulebook._structure import ROUTES
 
 SCHEMA_PATH = Path(__file__).with_name("policy.schema.json")
 """Where the package ships the schema."""
@@ -119,21 +120,19 @@ def _schema(kind: Any) -> dict[str, Any]:
 
 
 def _object(kind: type) -> dict[str, Any]:
-    hints = field_types(kind)
     properties: dict[str, Any] = {}
     required = []
     for field in init_fields(kind):
-        name = field.alias or field.name
-        schema = _schema(hints[field.name])
-        converter = field.converter
+        schema = _schema(field.type)
+        converter = field.attribute.converter
         if callable(converter) and getattr(converter, "__module__", "") not in _STRICT_MODULES:
             schema = _loosened(schema)
-        doc = (field.metadata or {}).get("doc")
+        doc = (field.attribute.metadata or {}).get("doc")
         if doc:
             schema = {"description": doc, **schema}
-        properties[name] = schema
-        if field.default is attrs.NOTHING:
-            required.append(name)
+        properties[field.key] = schema
+        if field.required:
+            required.append(field.key)
     result: dict[str, Any] = {
         "type": "object",
         "additionalProperties": False,

@@ -9,18 +9,17 @@ tampered or truncated snapshot is refused, never half-loaded.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .._errors import InvalidHistory, InvalidSnapshot, InvalidValue
+from .._convert._problems import Problems, index_segment, key_segment
+from .._convert._strict import AttrsReader, fields_writer, note_unknown_keys, reader
+from .._errors import InvalidHistory, InvalidSnapshot, InvalidValue, shortened
 from .._model._case import Case, check_history, fold
 from .._model._commands import COMMANDS_BY_NAME, Command
 from .._model._events import Event
 from .._model._history import History
 from .._model._stages import Stage
-from ._json_values import AttrsReader, Reading, fields_writer, note_unknown_keys, reader
-
-if TYPE_CHECKING:
-    from .._workflow import Workflow
+from .._workflow import Workflow
 
 SCHEMA = "service-recovery/case"
 SCHEMA_VERSION = 1
@@ -42,9 +41,14 @@ def to_dict(case: Case) -> JSON:
     ('reported', 1, 1)
     >>> from_dict(json.loads(json.dumps(data))) == case
     True
+
+    Raises:
+        InvalidValue: *case* is not a :class:`Case`.
+        InvalidSnapshot: the case holds a command that is not the library's own
+            (it could never be read back).
     """
     if not isinstance(case, Case):
-        raise InvalidSnapshot([f"to_dict: expected a Case, got {type(case).__name__}"])
+        raise InvalidValue(f"case: expected a Case, got {type(case).__name__}", field="case")
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -71,47 +75,62 @@ def from_dict(data: Mapping[str, Any], *, workflow: Workflow | None = None) -> C
     Raises:
         InvalidSnapshot: listing every problem, each with its path
             (``history[2].at: ...``). Nothing is returned half-built.
-        InvalidValue: *workflow* is not a :class:`Workflow`.
+        InvalidValue: *data* is not a mapping, or *workflow* is not a :class:`Workflow`.
     """
-    reading = Reading()
-    problems = reading.problems
     if workflow is not None:
         _require_workflow(workflow)
     if not isinstance(data, Mapping):
-        raise InvalidSnapshot([f"expected a mapping, got {type(data).__name__}"])
-    note_unknown_keys(data, _HEADER_KEYS, "", problems)
+        raise InvalidValue(f"data: expected a mapping, got {type(data).__name__}", field="data")
+    problems = Problems()
+    note_unknown_keys(data, _HEADER_KEYS, problems)
     if data.get("schema") != SCHEMA:
-        problems.append(f"schema: expected {SCHEMA!r}, got {data.get('schema')!r}")
+        problems.note(
+            f"expected {SCHEMA!r}, got {shortened(data.get('schema'))}", key_segment("schema")
+        )
     if not _same(data.get("schema_version"), SCHEMA_VERSION):
-        problems.append(
-            f"schema_version: this release reads version {SCHEMA_VERSION}, "
-            f"got {data.get('schema_version')!r}"
+        problems.note(
+            f"this release reads version {SCHEMA_VERSION}, "
+            f"got {shortened(data.get('schema_version'))}",
+            key_segment("schema_version"),
         )
     raw_history = data.get("history")
     if not isinstance(raw_history, list):
-        problems.append(f"history: expected a list, got {type(raw_history).__name__}")
-        raise InvalidSnapshot(problems)
-    events = [_event_from_dict(raw, f"history[{n}]", reading) for n, raw in enumerate(raw_history)]
+        problems.note(f"expected a list, got {type(raw_history).__name__}", key_segment("history"))
+        raise InvalidSnapshot(problems.messages())
+    found = problems.found
+    events = []
+    for position, raw in enumerate(raw_history):
+        before = len(found)
+        events.append(_event_from_dict(raw, problems))
+        if len(found) > before:
+            problems.locate(before, key_segment("history") + index_segment(position))
     if problems:
-        raise InvalidSnapshot(problems)
+        raise InvalidSnapshot(problems.messages())
     # No problem noted, so every event was read; compacted once, checked once.
     history = History(event for event in events if event is not None)
-    if workflow is not None:
-        try:
-            case = workflow.replay(history)  # checks the history as below, then the graph
-        except InvalidHistory as err:
-            raise InvalidSnapshot(err.problems) from err
-    else:
-        problems.extend(check_history(history))
-        if problems:
-            raise InvalidSnapshot(problems)
-        case = fold(history)
+    case = _checked_case(history, workflow)
     for key, actual in (("id", case.id), ("stage", case.stage.value), ("version", case.version)):
         if not _same(data.get(key), actual):
-            problems.append(f"{key}: says {data.get(key)!r} but the history gives {actual!r}")
+            problems.note(
+                f"says {shortened(data.get(key))} but the history gives {actual!r}",
+                key_segment(key),
+            )
+    if problems:
+        raise InvalidSnapshot(problems.messages())
+    return case
+
+
+def _checked_case(history: History, workflow: Workflow | None) -> Case:
+    """The case *history* folds to, once its checks pass (the one place loading checks it)."""
+    if workflow is not None:
+        try:
+            return workflow.replay(history)  # checks the history as below, then the graph
+        except InvalidHistory as err:
+            raise InvalidSnapshot(err.problems) from err
+    problems = check_history(history)
     if problems:
         raise InvalidSnapshot(problems)
-    return case
+    return fold(history)
 
 
 def _same(found: object, expected: object) -> bool:
@@ -120,8 +139,6 @@ def _same(found: object, expected: object) -> bool:
 
 
 def _require_workflow(workflow: object) -> None:
-    from .._workflow import Workflow  # a cycle at import time: workflows import cases
-
     if not isinstance(workflow, Workflow):
         raise InvalidValue(
             f"workflow: expected a Workflow, got {type(workflow).__name__}", field="workflow"
@@ -146,23 +163,24 @@ def _event_to_dict(command: Command, stage: Stage, position: int) -> JSON:
     return out
 
 
-def _event_from_dict(raw: object, where: str, reading: Reading) -> Event | None:
+def _event_from_dict(raw: object, problems: Problems) -> Event | None:
     if not isinstance(raw, Mapping):
-        reading.problems.append(f"{where}: expected a mapping, got {type(raw).__name__}")
+        problems.note(f"expected a mapping, got {type(raw).__name__}")
         return None
     name = raw.get("type")
     command_reader = _COMMAND_READERS.get(name) if isinstance(name, str) else None
     if command_reader is None:
         known = ", ".join(COMMANDS_BY_NAME)
-        reading.problems.append(
-            f"{where}.type: unknown command {raw.get('type')!r} (known: {known})"
-        )
+        problems.note(f"unknown command {shortened(name)} (known: {known})", key_segment("type"))
         return None
-    stage = _read_stage(raw.get("stage"), f"{where}.stage", reading)
-    values = command_reader.values(raw, where, reading)
+    before = len(problems.found)
+    stage = _read_stage(raw.get("stage"), problems)
+    if len(problems.found) > before:
+        problems.locate(before, key_segment("stage"))
+    values = command_reader.values(raw, problems)
     if values is None or stage is None:
         return None
-    command = command_reader.build(values, where, reading)
+    command = command_reader.build(values, problems)
     return None if command is None else Event(command, stage)
 
 

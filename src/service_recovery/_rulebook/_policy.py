@@ -8,17 +8,18 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from os import PathLike
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Self
 
 import attrs
 
-from .._errors import InvalidPolicy
+from .._errors import InvalidPolicy, InvalidValue
 from .._model._case import Case
 from .._model._commands import Command
 from .._model._values import Actor, Compensation, CompensationKind, Money, Role, Severity
 from ._defaults import DEFAULT_LADDER, DEFAULT_PLAYBOOKS, DEFAULT_REQUIREMENTS, FALLBACK_PLAYBOOK
 from ._graph import DEFAULT_GRAPH, StageGraph
 from ._guard_types import MIN_FOLLOW_UP_ATTEMPTS, Guard
+from ._policy_file import dump_policy, load_policy, read_file, require_text
 from ._rules import (
     CompensationRung,
     Playbook,
@@ -122,13 +123,13 @@ class RecoveryPolicy:
     # -- files ---------------------------------------------------------------
 
     @classmethod
-    def from_toml(cls, source: str | bytes | PathLike[str]) -> RecoveryPolicy:
-        """Read a policy from TOML text or a file (see docs/reference/policy-toml.md).
+    def from_toml(cls, text: str) -> Self:
+        """Read a policy from TOML text (see docs/reference/policy-toml.md).
 
         Tables change only the keys they name, starting from ``extends`` (a
         preset's name, ``"default"`` when omitted); arrays replace. A file is
         data only: it names commands, stages and routes from fixed tables and
-        never runs or imports anything.
+        never runs or imports anything. Read a file with :meth:`from_toml_file`.
 
         >>> policy = RecoveryPolicy.from_toml('''
         ... name = "acme"
@@ -140,21 +141,58 @@ class RecoveryPolicy:
         >>> policy.name, policy.follow_up_attempts, str(policy.authority[Role.AGENT])
         ('acme', 4, '75 EUR')
 
+        Args:
+            text: the TOML text.
+
+        Returns:
+            The policy, of the class this is called on.
+
         Raises:
             InvalidPolicy: listing every problem with its path
                 (``authority.agent: expected an amount like "50 EUR", got "lots"``).
+            InvalidValue: *text* is not a ``str``.
         """
-        from ._policy_file import load_policy
+        return load_policy(cls, require_text(text))
 
-        policy: RecoveryPolicy = load_policy(cls, source)
-        return policy
+    @classmethod
+    def from_toml_file(cls, path: str | PathLike[str]) -> Self:
+        """Read a policy from the UTF-8 TOML file at *path*, as :meth:`from_toml` reads text.
+
+        >>> import pathlib, tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     file = pathlib.Path(folder, "acme.toml")
+        ...     _ = file.write_text('name = "acme"', encoding="utf-8")
+        ...     RecoveryPolicy.from_toml_file(file).name
+        'acme'
+
+        Args:
+            path: the file, as a path object or a string.
+
+        Returns:
+            The policy, of the class this is called on.
+
+        Raises:
+            InvalidPolicy: the file cannot be read or is not UTF-8 text, or the
+                policy in it has problems (each listed with its path).
+            InvalidValue: *path* is not a ``str`` or path object.
+        """
+        return load_policy(cls, read_file(path), str(path))
 
     def to_toml(self) -> str:
-        """Write the policy as a complete TOML file that :meth:`from_toml` reads back equal."""
-        from ._policy_file import dump_policy
+        """Write the policy as a complete TOML file that :meth:`from_toml` reads back equal.
 
-        text: str = dump_policy(self)
-        return text
+        >>> RecoveryPolicy.from_toml(RecoveryPolicy(name="acme").to_toml()).name
+        'acme'
+
+        Raises:
+            InvalidValue: called on something that is not a policy
+                (``RecoveryPolicy.to_toml(42)``).
+        """
+        if not isinstance(self, RecoveryPolicy):
+            raise InvalidValue(
+                f"policy: expected a RecoveryPolicy, got {type(self).__name__}", field="policy"
+            )
+        return dump_policy(self)
 
     # -- override points -----------------------------------------------------
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .._errors import InvalidPolicy
+from .._errors import InvalidPolicy, InvalidValue, shortened
 from ._structure import MISSING, structure, unstructure
 
 P = TypeVar("P")
@@ -27,45 +27,66 @@ FROM_NOTHING = "none"
 """``extends = "none"``: the file is complete; absent keys take the class defaults."""
 
 
-def read_source(source: object) -> tuple[str, str]:
-    """The TOML text of *source* and how to name it in messages.
+def read_file(path: object) -> str:
+    """The text of the policy file at *path* (a path object or a string naming one).
 
-    A path object is a file; a string is TOML text when it holds a newline or
-    an ``=``, and a file name otherwise; bytes are UTF-8 text.
+    Raises:
+        InvalidValue: *path* is neither.
+        InvalidPolicy: the file cannot be read, or is not UTF-8 text.
     """
-    if isinstance(source, bytes):
-        return _decode(source, "policy"), "policy"
-    if isinstance(source, str) and ("\n" in source or "=" in source):
-        return source, "policy"
-    if not isinstance(source, str | os.PathLike):
-        raise InvalidPolicy(
-            [f"source: expected TOML text or a path, got {type(source).__name__} {source!r}"]
+    if not isinstance(path, str | os.PathLike):
+        raise InvalidValue(
+            f"path: expected a file path (str or os.PathLike), got {type(path).__name__}",
+            field="path",
         )
-    path = Path(source)
+    where = Path(path)
     try:
-        return _decode(path.read_bytes(), str(path)), str(path)
+        data = where.read_bytes()
     except OSError as err:
-        raise InvalidPolicy([f"{path}: cannot read the policy file ({err.strerror})"]) from None
-
-
-def _decode(data: bytes, origin: str) -> str:
+        raise InvalidPolicy([f"{where}: cannot read the policy file ({err.strerror})"]) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise InvalidPolicy([f"{origin}: not UTF-8 text ({err.reason})"]) from None
+        raise InvalidPolicy([f"{where}: not UTF-8 text ({err.reason})"]) from None
+
+
+def require_text(text: object) -> str:
+    """*text* itself, if it is TOML text (a ``str``).
+
+    Raises:
+        InvalidValue: *text* is not a ``str`` (a path goes to ``from_toml_file``).
+    """
+    if not isinstance(text, str):
+        hint = " (read a file with RecoveryPolicy.from_toml_file)" if _is_path(text) else ""
+        raise InvalidValue(
+            f"text: expected TOML text as a str, got {type(text).__name__}{hint}", field="text"
+        )
+    return text
+
+
+def _is_path(value: object) -> bool:
+    return isinstance(value, os.PathLike | bytes)
 
 
 def parse(text: str, origin: str) -> dict[str, Any]:
-    """Parse TOML *text*; a syntax error becomes an :class:`InvalidPolicy` naming the line."""
+    """Parse TOML *text*; a syntax error becomes an :class:`InvalidPolicy` naming the line.
+
+    TOML the standard library cannot hold is refused the same way: arrays
+    nested too deeply for its recursive parser, integers of thousands of digits.
+    """
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise InvalidPolicy([f"{origin}: not valid TOML: {err}"]) from None
+        problem = str(err)
+    except RecursionError:
+        problem = "nested too deeply"
+    except ValueError as err:  # an integer past Python's limit on digits read from text
+        problem = shortened(str(err), 120)[1:-1]
+    raise InvalidPolicy([f"{origin}: not valid TOML: {problem}"])
 
 
-def load_policy(cls: type[P], source: object) -> P:
-    """Build a *cls* policy from a TOML file or text (see ``RecoveryPolicy.from_toml``)."""
-    text, origin = read_source(source)
+def load_policy(cls: type[P], text: str, origin: str = "policy") -> P:
+    """Build a *cls* policy from TOML *text* (see ``RecoveryPolicy.from_toml``)."""
     return policy_from_data(cls, parse(text, origin))
 
 
@@ -94,7 +115,7 @@ def _base(cls: type, extends: object, problems: list[str]) -> Any:
     if isinstance(extends, str) and extends.lower() in PRESETS:
         return PRESETS[extends.lower()]
     names = ", ".join(repr(name) for name in (*PRESETS, FROM_NOTHING))
-    problems.append(f"{EXTENDS}: expected one of {names}, got {extends!r}")
+    problems.append(f"{EXTENDS}: expected one of {names}, got {shortened(extends)}")
     return MISSING
 
 
@@ -195,4 +216,4 @@ def _inline(value: object) -> str:
         return "[" + ", ".join(_inline(item) for item in value) + "]"
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{_key(k)} = {_inline(v)}" for k, v in value.items()) + "}"
-    raise InvalidPolicy([f"cannot write {type(value).__name__} {value!r} in TOML"])
+    raise InvalidPolicy([f"cannot write {type(value).__name__} {shortened(value)} in TOML"])

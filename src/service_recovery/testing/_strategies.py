@@ -23,6 +23,7 @@ import attrs
 from hypothesis import assume
 from hypothesis import strategies as st
 
+from .._convert._fields import init_fields
 from .._errors import HookFailed, InvalidValue, RecoveryError
 from .._model._case import Case
 from .._model._commands import (
@@ -231,11 +232,10 @@ _FIELDS: dict[type[Command], dict[str, st.SearchStrategy[Any]]] = {}
 def _field_strategies(kind: type[Command]) -> dict[str, st.SearchStrategy[Any]]:
     """How to draw each field of *kind* but ``by``, ``at`` and ``id``, from its type."""
     if kind not in _FIELDS:
-        attrs.resolve_types(kind)
         _FIELDS[kind] = {
             field.name: _for_type(field.type)
-            for field in attrs.fields(kind)
-            if field.init and field.name not in ("by", "at", "id")
+            for field in init_fields(kind)
+            if field.name not in ("by", "at", "id")
         }
     return _FIELDS[kind]
 
@@ -270,9 +270,7 @@ def _for_type(kind: Any) -> st.SearchStrategy[Any]:
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return st.sampled_from(kind)
     if isinstance(kind, type) and attrs.has(kind):
-        attrs.resolve_types(kind)
-        fields = {f.name: _for_type(f.type) for f in attrs.fields(kind) if f.init}
-        return st.builds(kind, **fields)
+        return st.builds(kind, **{field.key: _for_type(field.type) for field in init_fields(kind)})
     return st.from_type(kind)
 
 

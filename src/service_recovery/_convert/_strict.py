@@ -1,11 +1,12 @@
-"""The values inside a snapshot, to JSON and back: one reader and one writer per type.
+"""Strict mode: values read from plain data exactly as written, unknown keys refused.
 
-A snapshot of a 15-event case holds some 150 values (actors, times, amounts,
-texts). Working out how to read or write each from its type on every call
-cost most of a load, so each type's reader and writer is made once, when it
-is first needed, and kept. A reader checks as it builds, noting every problem
-with its path; within one snapshot, equal flat values (an actor, say) are read
-once and shared by every event that holds them.
+Snapshots use it. A snapshot of a 15-event case holds some 150 values
+(actors, times, amounts, texts); working out how to read or write each from
+its type on every call cost most of a load, so each type's reader and writer
+is made once, when first needed, and kept. A reader checks as it builds,
+noting every problem (its path is added by the reader of the container);
+within one reading, equal flat values (an actor, say) are read once and
+shared by every value that holds them.
 """
 
 from __future__ import annotations
@@ -17,26 +18,16 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Union, get_args, get_origin
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from .._errors import InvalidSnapshot, RecoveryError
+from .._errors import InvalidValue, RecoveryError, shortened
+from ._datetimes import datetime_from_text, datetime_to_text
+from ._fields import init_fields
+from ._problems import Problem, Problems, index_segment, key_segment, refusal
 
-
-class Reading:
-    """One snapshot being read: the problems found, and the flat values read so far."""
-
-    __slots__ = ("problems", "seen")
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-        self.seen: dict[tuple[Any, ...], Any] = {}
-
-
-Reader = Callable[[object, str, Reading], Any]
-"""``read(raw, where, reading)``: the value *raw* stands for, or ``None`` with a problem noted
-at *where* (a path such as ``history[3].by.role``)."""
+Reader = Callable[[object, Problems], Any]
+"""``read(raw, problems)``: the value *raw* stands for, or ``None`` with a problem noted."""
 
 Writer = Callable[[Any], Any]
 """``write(value)``: *value* as plain JSON data."""
@@ -54,7 +45,11 @@ def reader(kind: Any) -> Reader:
 
 
 def write(value: object) -> Any:
-    """*value* as plain JSON data, by its own type."""
+    """*value* as plain JSON data, by its own type.
+
+    Raises:
+        InvalidValue: *value* (or a value inside it) has no plain-data form.
+    """
     kind = type(value)
     found = _WRITERS.get(kind)
     if found is None:
@@ -87,33 +82,44 @@ def _make_reader(kind: Any) -> Reader:
 
 
 def _optional(read: Reader) -> Reader:
-    def optional(raw: object, where: str, reading: Reading) -> Any:
-        return None if raw is None else read(raw, where, reading)
+    def optional(raw: object, problems: Problems) -> Any:
+        return None if raw is None else read(raw, problems)
 
     return optional
 
 
 def _sequence(read: Reader) -> Reader:
-    def sequence(raw: object, where: str, reading: Reading) -> Any:
+    def sequence(raw: object, problems: Problems) -> Any:
         if not isinstance(raw, list):
-            reading.problems.append(f"{where}: expected a list, got {type(raw).__name__}")
+            problems.note(f"expected a list, got {type(raw).__name__}")
             return None
-        return tuple([read(item, f"{where}[{n}]", reading) for n, item in enumerate(raw)])
+        found = problems.found
+        start = len(found)
+        items = tuple([read(item, problems) for item in raw])
+        if len(found) > start:  # rare: read again, item by item, to say where
+            del found[start:]
+            for position, item in enumerate(raw):
+                before = len(found)
+                read(item, problems)
+                problems.locate(before, index_segment(position))
+        return items
 
     return sequence
 
 
-def _read_datetime(raw: object, where: str, reading: Reading) -> datetime | None:
+def _read_datetime(raw: object, problems: Problems) -> datetime | None:
     if isinstance(raw, str):
         try:
             return datetime_from_text(raw)
-        except (ValueError, ZoneInfoNotFoundError):
-            pass
-    reading.problems.append(f"{where}: expected an aware ISO 8601 datetime, got {raw!r}")
+        except ValueError as err:
+            if isinstance(err.__cause__, OverflowError):  # well formed, off the calendar
+                problems.note(f"{shortened(raw)}: {err}")
+                return None
+    problems.note(f"expected an aware ISO 8601 datetime, got {shortened(raw)}")
     return None
 
 
-def _read_as_is(raw: object, where: str, reading: Reading) -> object:
+def _read_as_is(raw: object, problems: Problems) -> object:
     return raw
 
 
@@ -121,21 +127,21 @@ def _member_of(kind: type[enum.Enum]) -> Reader:
     members = {member.value: member for member in kind}
     choices = ", ".join(repr(value) for value in members)
 
-    def member(raw: object, where: str, reading: Reading) -> Any:
+    def member(raw: object, problems: Problems) -> Any:
         try:
             return members[raw]
         except (KeyError, TypeError):  # TypeError: a list or a mapping is no key
-            reading.problems.append(f"{where}: expected one of {choices}, got {raw!r}")
+            problems.note(f"expected one of {choices}, got {shortened(raw)}")
             return None
 
     return member
 
 
 def _scalar(kind: type, expected: str) -> Reader:
-    def scalar(raw: object, where: str, reading: Reading) -> Any:
+    def scalar(raw: object, problems: Problems) -> Any:
         if type(raw) is kind:
             return raw
-        reading.problems.append(f"{where}: expected {expected}, got {raw!r}")
+        problems.note(f"expected {expected}, got {shortened(raw)}")
         return None
 
     return scalar
@@ -145,37 +151,37 @@ class AttrsReader:
     """Reads an attrs value from a mapping of its fields, checking every field and key.
 
     A value whose fields are all written as text (an actor, a customer, an
-    amount) is read once per snapshot and shared: events by the same agent
+    amount) is read once per reading and shared: events by the same agent
     hold the same :class:`Actor`.
     """
 
     __slots__ = ("_field_names", "_fields", "_given", "_known", "_names", "kind")
 
     def __init__(self, kind: Any, extra_keys: frozenset[str] = frozenset()) -> None:
-        attrs.resolve_types(kind)
         self.kind = kind
-        fields = attrs.fields(kind)
+        fields = init_fields(kind)
         self._fields = tuple(
-            (field.name, reader(field.type), field.default is attrs.NOTHING) for field in fields
+            (field.key, key_segment(field.key), reader(field.type), field.required)
+            for field in fields
         )
-        self._names = tuple(field.name for field in fields)
+        self._names = tuple(field.key for field in fields)
         self._field_names = frozenset(self._names)
         self._known = self._field_names | extra_keys
         self._given = operator.itemgetter(*self._names) if len(self._names) > 1 else None
 
-    def __call__(self, raw: object, where: str, reading: Reading) -> Any:
+    def __call__(self, raw: object, problems: Problems) -> Any:
         if not isinstance(raw, Mapping):
-            reading.problems.append(f"{where}: expected a mapping, got {type(raw).__name__}")
+            problems.note(f"expected a mapping, got {type(raw).__name__}")
             return None
         key = self._flat_key(raw)
         if key is not None:
-            found = reading.seen.get(key)
+            found = problems.seen.get(key)
             if found is not None:
                 return found
-        values = self.values(raw, where, reading)
-        value = None if values is None else self.build(values, where, reading)
+        values = self.values(raw, problems)
+        value = None if values is None else self.build(values, problems)
         if key is not None and value is not None:
-            reading.seen[key] = value
+            problems.seen[key] = value
         return value
 
     def _flat_key(self, raw: Mapping[Any, Any]) -> tuple[Any, ...] | None:
@@ -188,57 +194,48 @@ class AttrsReader:
             return (self.kind, *texts)
         return None
 
-    def values(self, raw: Mapping[Any, Any], where: str, reading: Reading) -> dict[str, Any] | None:
+    def values(self, raw: Mapping[Any, Any], problems: Problems) -> dict[str, Any] | None:
         """Each field's value read from *raw*; ``None`` if a field has a problem.
 
         Unknown keys are noted as problems but do not stop the fields being read.
         """
-        problems = reading.problems
-        note_unknown_keys(raw, self._known, f"{where}.", problems)
-        before = len(problems)
+        note_unknown_keys(raw, self._known, problems)
+        found = problems.found
+        start = len(found)
         values = {}
-        for name, read, required in self._fields:
+        for name, _, read, required in self._fields:
             if name in raw:
-                values[name] = read(raw[name], f"{where}.{name}", reading)
+                values[name] = read(raw[name], problems)
             elif required:
-                problems.append(f"{where}.{name}: missing")
-        return None if len(problems) > before else values
+                found.append(Problem("missing"))
+        if len(found) == start:
+            return values
+        # Rare: read again, field by field, to say where each problem is.
+        del found[start:]
+        for name, segment, read, required in self._fields:
+            before = len(found)
+            if name in raw:
+                read(raw[name], problems)
+            elif required:
+                problems.note("missing")
+            problems.locate(before, segment)
+        return None
 
-    def build(self, values: dict[str, Any], where: str, reading: Reading) -> Any:
-        """The value of *values*, or ``None`` with its own refusal noted at *where*."""
+    def build(self, values: dict[str, Any], problems: Problems) -> Any:
+        """The value of *values*, or ``None`` with its own refusal noted."""
         try:
             return self.kind(**values)
         except RecoveryError as err:
-            reading.problems.append(f"{where}: {err}")
+            problems.note(refusal(err))
             return None
 
 
-def note_unknown_keys(
-    raw: Mapping[Any, Any], known: frozenset[str], prefix: str, problems: list[str]
-) -> None:
-    """Note each key of *raw* not in *known*, as ``<prefix><key>: unknown key``, in order."""
+def note_unknown_keys(raw: Mapping[Any, Any], known: frozenset[str], problems: Problems) -> None:
+    """Note each key of *raw* not in *known* as an unknown key, in order."""
     if not raw.keys() <= known:
-        problems.extend(f"{prefix}{key}: unknown key" for key in raw if key not in known)
-
-
-def datetime_from_text(text: str) -> datetime:
-    """An aware datetime from ISO 8601 text, with an optional ``[Zone/Key]`` suffix."""
-    zone = None
-    if text.endswith("]") and "[" in text:
-        text, key = text[:-1].split("[", 1)
-        zone = ZoneInfo(key)
-    value = datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        raise ValueError("no time zone")
-    if zone is None:
-        return value
-    # Keep the wall time as written: a skipped or repeated local time (around a
-    # daylight-saving change) is told apart by its offset, which picks the fold.
-    for repeat in (0, 1):
-        local = value.replace(tzinfo=zone, fold=repeat)
-        if local.utcoffset() == value.utcoffset():
-            return local
-    return value.astimezone(zone)  # the zone's rules changed since: keep the instant
+        for key in raw:
+            if key not in known:
+                problems.note("unknown key", key_segment(key))
 
 
 # -- writing ------------------------------------------------------------------
@@ -282,12 +279,4 @@ def _list_of(value: tuple[Any, ...]) -> list[Any]:
 
 
 def _unwritable(value: object) -> Any:
-    raise InvalidSnapshot([f"cannot serialise {type(value).__name__} {value!r}"])
-
-
-def datetime_to_text(value: datetime) -> str:
-    """ISO 8601 text, with the zone's key in brackets when it has one."""
-    text = value.isoformat()
-    if isinstance(value.tzinfo, ZoneInfo) and value.tzinfo.key is not None:
-        text += f"[{value.tzinfo.key}]"
-    return text
+    raise InvalidValue(f"cannot write {type(value).__name__} {shortened(value)} as plain data")
