@@ -393,15 +393,21 @@ def grow(case: Case, changes: Facts, command: Command, stage: Stage) -> Case:
 
     *changes* is used up: the grown history is added to it.
     """
-    position = len(case.history)
-    changes["history"] = case.history._appended(command, stage)
+    history = case.history
+    changes["history"] = history._appended(command, stage)
     if case._sealed:  # the fold of a fold's history and one more event
         changes["_sealed"] = True
     ids = case._command_ids
-    # The index is shared only while it can hold this command's id at this position: another
-    # case grown from the same one may have put the id elsewhere (the new case then builds its own).
-    if ids is not None and (command.id is None or ids.setdefault(command.id, position) == position):
-        changes["_command_ids"] = ids
+    if ids is not None:
+        # Shared only while it can hold this command's id at this position: a case grown from
+        # the same one may have put the id elsewhere (the new case then builds its own index).
+        command_id = command.id
+        if command_id is None:
+            changes["_command_ids"] = ids
+        else:
+            position = len(history.commands)
+            if ids.setdefault(command_id, position) == position:
+                changes["_command_ids"] = ids
     if _copy is not None:
         return _copy(case, changes)
     memos = [(name, changes.pop(name)) for name, _ in _MEMOS if name in changes]
