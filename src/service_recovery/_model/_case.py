@@ -9,6 +9,7 @@ guards, which is what makes replay and ``from_dict`` fast and exact.
 from __future__ import annotations
 
 import operator
+import reprlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from itertools import repeat
@@ -477,9 +478,10 @@ def seal(case: Case) -> None:
     _set_slot(case, "_sealed", True)
 
 
-def _shortened(value: object, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 60
+_shortened = _SHORT.repr
+"""A value as a message quotes it: cut short (a long text is cut before it is quoted)."""
 
 
 def applied_command(case: Case, command_id: str) -> Command | None:
