@@ -49,11 +49,12 @@ class Budget:
 
 
 BUDGETS: tuple[Budget, ...] = (
-    Budget("apply_vs_transitions_ratio", "<=", 1.5),
+    Budget("apply_vs_transitions_ratio", "<=", 1.0),
     Budget("replay_events_per_s", ">=", 500_000),
     Budget("bytes_per_case", "<=", 3_000),
     Budget("overdue_scan_100k_ms", "<=", 100),
     Budget("verify_default_s", "<", 1),
+    Budget("redelivery_1000_vs_10_ratio", "<=", 1.2),
 )
 
 UNITS = {
@@ -65,6 +66,12 @@ UNITS = {
     "apply_engine_move_us": "us per command",
     "apply_decision_us": "us per command",
     "apply_new_case_us": "us per command",
+    "apply_no_hook_us": "us per command",
+    "apply_one_noop_hook_us": "us per command",
+    "apply_noop_hook_ratio": "x",
+    "redelivery_10_events_us": "us per command",
+    "redelivery_1000_events_us": "us per command",
+    "redelivery_1000_vs_10_ratio": "x",
     "replay_events_per_s": "events/s",
     "replay_case_us": "us per case",
     "to_dict_per_s": "cases/s",

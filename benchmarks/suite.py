@@ -214,6 +214,74 @@ def measure_apply_parts(context: Context) -> Figures:
     }
 
 
+def measure_apply_hook(context: Context) -> Figures:
+    """What one no-op hook costs ``apply``: the path walked with it and without, interleaved.
+
+    The hook runs after ``Close``, once a path: the figure is mostly what attaching any
+    hook makes every other command pay.
+    """
+    plain = context.workflow
+    hooked = sr.Workflow(plain.policy)
+    calls: list[sr.HookContext] = []
+    hooked.hooks.after(sr.Close)(calls.append)
+    commands = w.path(w.START)
+    opened = w.open_case(plain, 1, w.START)
+    paths = context.sizes.apply_paths
+    _check(w.walk(hooked, opened, commands).stage is sr.Stage.CLOSED, "path must close")
+    _check(len(calls) == 1, "the hook must run once a path")
+
+    def walk(workflow: sr.Workflow) -> Callable[[], None]:
+        def repeat() -> None:
+            for _ in range(paths):
+                w.walk(workflow, opened, commands)
+
+        return repeat
+
+    samples = timing.interleaved(
+        {"none": walk(plain), "one_noop": walk(hooked)}, context.sizes.rounds
+    )
+    per_command = 1e6 / (paths * len(commands))
+    return {
+        "apply_no_hook_us": timing.median(samples["none"]) * per_command,
+        "apply_one_noop_hook_us": timing.median(samples["one_noop"]) * per_command,
+        "apply_noop_hook_ratio": timing.median_ratio(samples, "one_noop", "none"),
+    }
+
+
+def measure_redelivery(context: Context) -> Figures:
+    """A re-delivered command (its id already applied) on a case of 10 and of 1,000 events.
+
+    Each case is built as a host builds it, by applying commands that carry ids; the
+    command re-delivered is the latest, which a scan of the history would reach last.
+    """
+    workflow = context.workflow
+    short = w.long_case(workflow, 10)
+    long = w.long_case(workflow, 1_000)
+    _check((len(short.history), len(long.history)) == (10, 1_000), "cases must have their length")
+    again_short, again_long = short.history.commands[-1], long.history.commands[-1]
+    _check(workflow.apply(long, again_long) is long, "a re-delivery must be a no-op")
+    repeats = context.sizes.apply_paths * len(w.path(w.START))
+
+    def redeliver(case: sr.Case, command: sr.Command) -> Callable[[], None]:
+        apply = workflow.apply
+
+        def repeat() -> None:
+            for _ in range(repeats):
+                apply(case, command)
+
+        return repeat
+
+    samples = timing.interleaved(
+        {"10": redeliver(short, again_short), "1000": redeliver(long, again_long)},
+        context.sizes.rounds,
+    )
+    return {
+        "redelivery_10_events_us": timing.median(samples["10"]) * 1e6 / repeats,
+        "redelivery_1000_events_us": timing.median(samples["1000"]) * 1e6 / repeats,
+        "redelivery_1000_vs_10_ratio": timing.median_ratio(samples, "1000", "10"),
+    }
+
+
 # -- replay ---------------------------------------------------------------------------
 
 
@@ -399,6 +467,16 @@ REGISTRY: tuple[Measurement, ...] = (
         "apply_parts",
         ("apply_engine_move_us", "apply_decision_us", "apply_new_case_us"),
         measure_apply_parts,
+    ),
+    Measurement(
+        "apply_hook",
+        ("apply_no_hook_us", "apply_one_noop_hook_us", "apply_noop_hook_ratio"),
+        measure_apply_hook,
+    ),
+    Measurement(
+        "redelivery",
+        ("redelivery_10_events_us", "redelivery_1000_events_us", "redelivery_1000_vs_10_ratio"),
+        measure_redelivery,
     ),
     Measurement("replay", ("replay_events_per_s", "replay_case_us"), measure_replay),
     Measurement("snapshots", ("to_dict_per_s", "from_dict_per_s"), measure_snapshots),

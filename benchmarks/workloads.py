@@ -116,6 +116,21 @@ def history(
     )
 
 
+def long_case(workflow: sr.Workflow, events: int) -> sr.Case:
+    """A case of *events* events, each applied with its own id: listening, then notes heard.
+
+    Acknowledged and listened to, then a note heard a minute after the last; every
+    command carries an id, as commands from a host's queue do.
+    """
+    case = open_case(workflow, 0, START)
+    commands: list[sr.Command] = [sr.Acknowledge(by=AGENT, at=START, id="m-1")]
+    commands += [
+        sr.Listen(by=AGENT, at=START + timedelta(minutes=n), note=NOTE, id=f"m-{n + 2}")
+        for n in range(events - 2)
+    ]
+    return walk(workflow, case, commands)
+
+
 # -- baselines ------------------------------------------------------------------------
 
 

@@ -27,6 +27,12 @@ FIGURES = {
     "apply_engine_move_us",
     "apply_decision_us",
     "apply_new_case_us",
+    "apply_no_hook_us",
+    "apply_one_noop_hook_us",
+    "apply_noop_hook_ratio",
+    "redelivery_10_events_us",
+    "redelivery_1000_events_us",
+    "redelivery_1000_vs_10_ratio",
     "replay_events_per_s",
     "replay_case_us",
     "to_dict_per_s",
@@ -43,6 +49,7 @@ BUDGETS = {
     "bytes_per_case",
     "overdue_scan_100k_ms",
     "verify_default_s",
+    "redelivery_1000_vs_10_ratio",
 }
 MACHINE = {
     "platform",

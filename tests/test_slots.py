@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import linecache
+import traceback
 from typing import Any
 
 import attrs
@@ -91,6 +94,42 @@ class TestCompileCopier:
         copy = compile_copier(Point)
         assert copy is not None
         assert Point is type(copy(Point(1, 2), {"y": 3}))
+
+    def test_generated_source_is_found(self) -> None:
+        """The copier's code is in linecache: inspect, tracebacks and debuggers show it."""
+        copy = compile_copier(Point)
+        assert copy is not None
+        source = inspect.getsource(copy)
+        assert source.startswith("def copy(value, changes):")
+        assert "value.label" in source
+        filename = copy.__code__.co_filename
+        assert "Point" in filename
+        assert linecache.getline(filename, 1).startswith("def copy")
+
+    def test_a_failing_copy_shows_its_line(self) -> None:
+        """A traceback through a copier quotes the generated line that failed."""
+        copy = compile_copier(Point)
+        assert copy is not None
+        with pytest.raises(KeyError) as caught:
+            copy(Point(1, 2), {"nowhere": 1})
+        shown = "".join(traceback.format_tb(caught.value.__traceback__))
+        assert "_setters[name](new, changed)" in shown or "setattr(new, name, changed)" in shown
+
+    def test_two_copiers_of_one_class_name_keep_their_own_source(self) -> None:
+        """A second class of the same name gets its own linecache entry."""
+
+        same_name: type = attrs.make_class("Point", {"z": attrs.field()}, frozen=True, slots=True)
+        assert (same_name.__module__, same_name.__qualname__) == (
+            Point.__module__,
+            Point.__qualname__,
+        )
+        theirs = compile_copier(Point)
+        mine: Any = compile_copier(same_name)
+        assert mine is not None
+        assert theirs is not None
+        assert mine.__code__.co_filename != theirs.__code__.co_filename
+        assert "value.z" in inspect.getsource(mine)
+        assert "value.z" not in inspect.getsource(theirs)
 
     def test_copy_stays_frozen(self) -> None:
         """A copy refuses assignment like any value of its class."""

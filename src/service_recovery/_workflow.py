@@ -20,7 +20,7 @@ from ._errors import (
     Veto,
 )
 from ._hooks import Hook, HookContext, Hooks
-from ._model._case import Case, changes_of, check_history, fold, grow
+from ._model._case import Case, applied_command, changes_of, check_history, fold, grow, seal
 from ._model._commands import COMMAND_TYPES, Command, Open
 from ._model._events import Event, new_event
 from ._model._history import History, compact_history
@@ -169,6 +169,8 @@ class Workflow:
         """
         if type(case) is not Case or not isinstance(command, Command):  # exact type: one check
             _check_arguments(case, command)
+        if not case._sealed:  # not made by the library: its facts must be its history's
+            seal(case)
         if command.id is not None and _already_applied(case, command):
             return case
         dest, reasons = self._evaluate(case, command)
@@ -442,12 +444,13 @@ def _check_arguments(case: object, command: object) -> None:
 
 
 def _already_applied(case: Case, command: Command) -> bool:
-    for earlier in case.history.commands:
-        if earlier.id == command.id:
-            if earlier == command:
-                return True
-            raise IdempotencyConflict(
-                f"command id {command.id!r} was already used by a different command "
-                f"({type(earlier).__name__} at {earlier.at.isoformat()})"
-            )
-    return False
+    assert command.id is not None  # the callers ask only for commands with an id
+    earlier = applied_command(case, command.id)
+    if earlier is None:
+        return False
+    if earlier == command:
+        return True
+    raise IdempotencyConflict(
+        f"command id {command.id!r} was already used by a different command "
+        f"({type(earlier).__name__} at {earlier.at.isoformat()})"
+    )

@@ -9,6 +9,7 @@ guards, which is what makes replay and ``from_dict`` fast and exact.
 from __future__ import annotations
 
 import operator
+import reprlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from itertools import repeat
@@ -16,6 +17,7 @@ from typing import Any, cast
 
 import attrs
 
+from .._errors import InvalidHistory, InvalidValue
 from ._commands import (
     AcceptSolution,
     Acknowledge,
@@ -109,6 +111,14 @@ class Case:
     # A memo of the case's next deadline under one workflow (see _deadlines.py):
     # derived, never part of ==, repr or a snapshot, and rebuilt for every new case.
     _schedule: Any = attrs.field(default=None, init=False, eq=False, repr=False)
+    # Whether the facts are known to be the fold of the history: set by fold and grow only,
+    # so a case made any other way (attrs.evolve, by hand, unpickled) is checked once (seal).
+    _sealed: bool = attrs.field(default=False, init=False, eq=False, repr=False)
+    # Where each command id first appears in the history (see applied_command): built once,
+    # then shared with the cases grown from this one, each adding its command's id.
+    _command_ids: dict[str, int] | None = attrs.field(
+        default=None, init=False, eq=False, repr=False
+    )
 
     @property
     def version(self) -> int:
@@ -157,10 +167,26 @@ class Case:
             f"{self.severity.value} via {self.channel.value}>"
         )
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The facts only: memos are worked out again, and a seal is no fact a pickle can vouch for.
+        return dict(zip(FIELDS, _read_all(self), strict=True))
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name in FIELDS:
+            if name in state:  # as attrs does: a pickle of an older layout lacks newer fields
+                _set_slot(self, name, state[name])
+        for name, default in _MEMOS:
+            _set_slot(self, name, default)
+
 
 FIELDS: tuple[str, ...] = tuple(field.name for field in attrs.fields(Case) if field.init)
 _read_all = operator.attrgetter(*FIELDS)
 _copy = compile_copier(Case)
+_set_slot = object.__setattr__
+_MEMOS: tuple[tuple[str, Any], ...] = tuple(
+    (field.name, field.default) for field in attrs.fields(Case) if not field.init
+)
+_EQ_FIELDS: tuple[str, ...] = tuple(field.name for field in attrs.fields(Case) if field.eq)
 
 _NO_ACTIONS: frozenset[int] = frozenset()
 """The one empty set of open actions: each new empty frozenset would cost a case 216 bytes."""
@@ -368,10 +394,28 @@ def grow(case: Case, changes: Facts, command: Command, stage: Stage) -> Case:
 
     *changes* is used up: the grown history is added to it.
     """
-    changes["history"] = case.history._appended(command, stage)
+    history = case.history
+    changes["history"] = history._appended(command, stage)
+    if case._sealed:  # the fold of a fold's history and one more event
+        changes["_sealed"] = True
+    ids = case._command_ids
+    if ids is not None:
+        # Shared only while it can hold this command's id at this position: a case grown from
+        # the same one may have put the id elsewhere (the new case then builds its own index).
+        command_id = command.id
+        if command_id is None:
+            changes["_command_ids"] = ids
+        else:
+            position = len(history.commands)
+            if ids.setdefault(command_id, position) == position:
+                changes["_command_ids"] = ids
     if _copy is not None:
         return _copy(case, changes)
-    return Case(**(dict(zip(FIELDS, _read_all(case), strict=True)) | changes))
+    memos = [(name, changes.pop(name)) for name, _ in _MEMOS if name in changes]
+    new = Case(**(dict(zip(FIELDS, _read_all(case), strict=True)) | changes))
+    for name, value in memos:
+        _set_slot(new, name, value)
+    return new
 
 
 def fold(events: Iterable[Event]) -> Case:
@@ -393,7 +437,75 @@ def fold(events: Iterable[Event]) -> Case:
         if update is not None:
             update(facts, command)
     facts["stage"] = history[-1].stage
-    return Case(**facts)
+    case = Case(**facts)
+    _set_slot(case, "_sealed", True)
+    return case
+
+
+def seal(case: Case) -> None:
+    """Make sure *case* is the fold of its history, and remember it on the case.
+
+    A case from :func:`fold` or grown from one is sealed already; any other (one
+    made with ``attrs.evolve``, by hand, copied or unpickled) is folded again here
+    once, and sealed if its facts are those of its history.
+
+    Raises:
+        InvalidValue: the history is no :class:`History`, or a fact disagrees
+            with what the history makes of it (each such fact named, with both values).
+        InvalidHistory: the history cannot be a case's history.
+    """
+    history = case.history
+    if type(history) is not History:
+        raise InvalidValue(
+            f"case.history: expected a History, got {type(history).__name__}", field="history"
+        )
+    problems = check_history(history)
+    if problems:
+        raise InvalidHistory(problems)
+    folded = fold(history)
+    if folded != case:
+        names = [name for name in _EQ_FIELDS if getattr(case, name) != getattr(folded, name)]
+        disagree = "; ".join(
+            f"{name} is {_shortened(getattr(case, name))} where its history makes it "
+            f"{_shortened(getattr(folded, name))}"
+            for name in names
+        )
+        raise InvalidValue(
+            f"case: its facts are not those of its history ({disagree}): "
+            "make cases with Workflow.open, apply, replay or from_dict",
+            field=names[0] if names else "case",
+        )
+    _set_slot(case, "_sealed", True)
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 60
+_shortened = _SHORT.repr
+"""A value as a message quotes it: cut short (a long text is cut before it is quoted)."""
+
+
+def applied_command(case: Case, command_id: str) -> Command | None:
+    """The first command of *case*'s history whose id is *command_id*, or ``None``.
+
+    The ids are indexed once per line of cases (the first time a case is asked,
+    then grown along with it by :func:`grow`), so the answer costs the same at
+    1,000 events as at 10.
+    """
+    ids = case._command_ids
+    if ids is None:
+        ids = {}
+        for position, command in enumerate(case.history.commands):
+            if command.id is not None:
+                ids.setdefault(command.id, position)
+        _set_slot(case, "_command_ids", ids)
+    found = ids.get(command_id)
+    if found is None:
+        return None
+    commands = case.history.commands
+    # The index may hold ids of other cases grown from the same one: check this history has it.
+    if found < len(commands) and commands[found].id == command_id:
+        return commands[found]
+    return None
 
 
 _DEFAULTS: tuple[tuple[str, Any], ...] = tuple(

@@ -10,6 +10,8 @@ classes, and then the changed ones.
 
 from __future__ import annotations
 
+import itertools
+import linecache
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -99,9 +101,30 @@ def compile_copier(cls: type[T]) -> Copier[T] | None:
         namespace["_become"] = _become
     lines.append("    return new")
     # Generated like attrs' own __init__: one straight-line store per slot, no loop.
-    exec(compile("\n".join(lines), f"<copier of {cls.__qualname__}>", "exec"), namespace)
+    script = "\n".join(lines) + "\n"
+    filename = _registered(
+        script, f"<service_recovery copier of {cls.__module__}.{cls.__qualname__}>"
+    )
+    exec(compile(script, filename, "exec"), namespace)
     copy: Copier[T] = namespace["copy"]
     return copy
+
+
+def _registered(script: str, filename: str) -> str:
+    """Put *script* in :mod:`linecache` under *filename*, made unique; return the name used.
+
+    Tracebacks, debuggers and :func:`inspect.getsource` then show the generated code,
+    as attrs does for the methods it generates. An entry without a modification time
+    is never dropped by :func:`linecache.checkcache`.
+    """
+    lines = script.splitlines(keepends=True)
+    name = filename
+    for count in itertools.count(1):
+        entry = (len(script), None, lines, name)
+        if linecache.cache.setdefault(name, entry) == entry:
+            return name
+        name = f"{filename[:-1]}-{count}>"
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _become(value: object, cls: type) -> None:
