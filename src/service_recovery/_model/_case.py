@@ -396,6 +396,30 @@ def fold(events: Iterable[Event]) -> Case:
     return Case(**facts)
 
 
+def fold_prefixes(history: History, lengths: Iterable[int]) -> Iterator[Case]:
+    """The case each first *length* events of *history* make, for ascending *lengths*.
+
+    Each is the case :func:`fold` builds of ``history[:length]``, found in one
+    pass: the events before a length are not folded again for the next one.
+    What checks a history event by event (see ``_decision/_loading.py``) reads
+    the case each event found without paying a fold per event.
+    """
+    facts: Facts = dict(_DEFAULTS)
+    commands = history.commands
+    folds = _FOLD_OF
+    done = 0
+    for length in lengths:
+        for command in commands[done:length]:
+            kind = type(command)
+            update = folds[kind] if kind in folds else _fold_for(kind)
+            if update is not None:
+                update(facts, command)
+        done = length
+        facts["history"] = history[:length]
+        facts["stage"] = history[length - 1].stage
+        yield Case(**facts)
+
+
 _DEFAULTS: tuple[tuple[str, Any], ...] = tuple(
     (field.name, field.default) for field in attrs.fields(Case) if field.init
 )
