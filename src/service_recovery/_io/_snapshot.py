@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._decision._loading import history_problems
 from .._errors import InvalidHistory, InvalidSnapshot, InvalidValue
 from .._model._case import Case, check_history, fold
 from .._model._commands import COMMANDS_BY_NAME, Command
@@ -102,7 +103,7 @@ def from_dict(data: Mapping[str, Any], *, workflow: Workflow | None = None) -> C
         except InvalidHistory as err:
             raise InvalidSnapshot(err.problems) from err
     else:
-        problems.extend(check_history(history))
+        problems.extend(check_history(history) or history_problems(history))  # the contract
         if problems:
             raise InvalidSnapshot(problems)
         case = fold(history)
