@@ -13,7 +13,8 @@ does: a subclass of :class:`FinishVenting` is judged by every guard of
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import operator
+from collections.abc import Iterable, Sequence
 from datetime import UTC
 from typing import Protocol
 
@@ -76,6 +77,23 @@ class GuardTable:
             )
         return found
 
+    def judged(
+        self, commands: Sequence[Command], stages: Sequence[Stage]
+    ) -> list[tuple[int, tuple[Guard, ...]]]:
+        """Each position of a history whose event a guard of the table judges, with its guards.
+
+        The event of ``commands[n]`` into ``stages[n]`` is judged by :meth:`on`.
+        """
+        on = self._on
+        found = []
+        for position, (command, stage) in enumerate(zip(commands, stages, strict=True)):
+            guards = on.get((type(command), stage._value_))
+            if guards is None:
+                guards = self.on(type(command), stage)
+            if guards:
+                found.append((position, guards))
+        return found
+
     def on(self, kind: type[Command], dest: Stage) -> tuple[Guard, ...]:
         """The guards of *kind*, then those protecting *dest* that are not among them."""
         found = self._on.get((kind, dest._value_))
@@ -113,7 +131,7 @@ class Judge:
             guards (for tests that need a workflow with its guards taken away).
     """
 
-    __slots__ = ("_engine", "_guards", "_on", "_policy", "_unconditional")
+    __slots__ = ("_engine", "_guards", "_on", "_policy", "_routed", "_unconditional")
 
     def __init__(
         self, policy: RecoveryPolicy, engine: Engine, *, guards: Iterable[Guard] | None = None
@@ -133,6 +151,7 @@ class Judge:
             if key not in unconditional:
                 unconditional[key] = edge.dest if edge.route is None else None
         self._unconditional = {key: dest for key, dest in unconditional.items() if dest is not None}
+        self._routed = frozenset(key for key, dest in unconditional.items() if dest is None)
 
     @property
     def policy(self) -> RecoveryPolicy:
@@ -154,11 +173,15 @@ class Judge:
         found = self._unconditional.get((case.stage._value_, type(command)))
         return found if found is not None else self._engine.move(case, command)
 
-    def routed(self, stage: Stage, kind: type[Command]) -> bool:
-        """Whether a route picks where *kind* goes from *stage*: the case and command decide."""
-        return (
-            self._engine.has_step(stage, kind) and (stage._value_, kind) not in self._unconditional
-        )
+    def routed(self, commands: Sequence[Command], stages: Sequence[Stage]) -> list[int]:
+        """The positions of a history whose move a route chose (the case and command decided).
+
+        ``commands[n]`` moved the case from ``stages[n - 1]``; the first event moved nothing.
+        """
+        routed = self._routed
+        # One stage name more than commands after the first: the last stage starts no move.
+        moves = zip(map(_name_of, stages), map(type, commands[1:]), strict=False)
+        return [position for position, move in enumerate(moves, 1) if move in routed]
 
     def decide(self, case: Case, command: Command) -> tuple[Stage | None, list[Reason]]:
         """Where *command* would take *case*, and every reason to refuse it.
@@ -287,5 +310,7 @@ def judge_of(workflow: object) -> Judge:
         )
     return judge
 
+
+_name_of = operator.attrgetter("_value_")
 
 _OPENED_ONCE = Reason("step available", "A case is opened once, with Workflow.open")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from .._model._case import fold_prefixes
 from .._model._history import History
-from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS, Guard
+from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS
 from .._rulebook._policy import RecoveryPolicy
 from ._guards import CONTRACT_GUARDS
 from ._judge import GuardTable, Judge
@@ -44,26 +44,18 @@ def history_problems(history: History, judge: Judge | None = None) -> list[str]:
     commands, stages = history.commands, history.stages
     found: list[tuple[int, str]] = [] if judge is None else _off_graph(history, judge)
     table, policy = _CASE_ONLY, _FLOOR
-    off_graph = {position for position, _ in found}
-    # Which events a guard or a route judges: worked out without any case.
-    judged: list[tuple[int, tuple[Guard, ...], bool]] = []
-    on = table.on
-    for position, (command, stage) in enumerate(zip(commands, stages, strict=True)):
-        kind = type(command)
-        guards = on(kind, stage)
-        routed = (
-            judge is not None
-            and position > 0
-            and position not in off_graph
-            and judge.routed(stages[position - 1], kind)
-        )
-        if guards or routed:
-            judged.append((position, guards, routed))
-    cases = fold_prefixes(history, [max(position, 1) for position, _, _ in judged])
-    for (position, guards, routed), case in zip(judged, cases, strict=True):
+    # Which events a guard or a route judges: worked out over the whole history, no case.
+    judged = dict(table.judged(commands, stages))
+    routed: set[int] = set()
+    if judge is not None:
+        routed.update(judge.routed(commands, stages))
+        routed.difference_update(position for position, _ in found)  # off the graph already
+    positions = sorted(judged.keys() | routed)
+    # The Open event is judged on the case it makes: there is none before it.
+    cases = fold_prefixes(history, [max(position, 1) for position in positions])
+    for position, case in zip(positions, cases, strict=True):
         command = commands[position]
-        # The Open event is judged on the case it makes: there is none before it.
-        for guard in guards:
+        for guard in judged.get(position, ()):
             message = guard.check(policy, case, command)
             if message is not None:
                 found.append(
@@ -73,7 +65,7 @@ def history_problems(history: History, judge: Judge | None = None) -> list[str]:
                         f"({guard.name}): {message}",
                     )
                 )
-        if routed:
+        if position in routed:
             assert judge is not None
             moved = judge.move(case, command)
             if moved is not stages[position]:
