@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import service_recovery as sr
-from service_recovery._model._case import fold
+from service_recovery._model._case import fold, fold_prefixes
 from tests.scenarios import AGENT, later, next_step, open_case, proposal, reachable_cases, walk_to
 from tests.test_judge import WORKFLOW as SUBCLASSED_WORKFLOW
 from tests.test_judge import WrapUpVenting, walk
@@ -169,3 +170,12 @@ class TestWhatIsAcceptedStillLoads:
             except sr.TransitionNotAllowed:
                 break
         assert case == workflow.replay(case.history)
+
+
+class TestFoldPrefixes:
+    @given(reachable_cases(), st.data())
+    def test_each_prefix_is_its_fold(self, case: sr.Case, data: st.DataObject) -> None:
+        """The cases found in one pass are the folds of each prefix, repeated lengths too."""
+        lengths = sorted(data.draw(st.lists(st.integers(1, case.version), max_size=6)))
+        expected = [fold(case.history[:length]) for length in lengths]
+        assert expected == list(fold_prefixes(case.history, lengths))

@@ -399,16 +399,25 @@ def fold(events: Iterable[Event]) -> Case:
 def fold_prefixes(history: History, lengths: Iterable[int]) -> Iterator[Case]:
     """The case each first *length* events of *history* make, for ascending *lengths*.
 
-    Each is the case :func:`fold` builds of ``history[:length]``, found in one
-    pass: the events before a length are not folded again for the next one.
-    What checks a history event by event (see ``_decision/_loading.py``) reads
-    the case each event found without paying a fold per event.
+    Each is equal to the case :func:`fold` builds of ``history[:length]``, found
+    in one pass: the events before a length are not folded again for the next,
+    and each case after the first is a copy of the one before with what the
+    events between them changed (as :func:`grow` makes one). What checks a
+    history event by event (``_decision/_loading.py``) reads the case each
+    event found without paying a fold per event.
     """
-    facts: Facts = dict(_DEFAULTS)
     commands = history.commands
     folds = _FOLD_OF
+    facts: Facts = dict(_DEFAULTS)
+    previous: Case | None = None
     done = 0
     for length in lengths:
+        if previous is not None and length == done:
+            yield previous
+            continue
+        if previous is not None:
+            facts = _Changes()
+            facts.before = previous
         for command in commands[done:length]:
             kind = type(command)
             update = folds[kind] if kind in folds else _fold_for(kind)
@@ -417,7 +426,15 @@ def fold_prefixes(history: History, lengths: Iterable[int]) -> Iterator[Case]:
         done = length
         facts["history"] = history[:length]
         facts["stage"] = history[length - 1].stage
-        yield Case(**facts)
+        if previous is None or _copy is None:
+            previous = Case(**facts) if previous is None else _rebuilt(previous, facts)
+        else:
+            previous = _copy(previous, facts)
+        yield previous
+
+
+def _rebuilt(case: Case, changes: Facts) -> Case:
+    return Case(**(dict(zip(FIELDS, _read_all(case), strict=True)) | changes))
 
 
 _DEFAULTS: tuple[tuple[str, Any], ...] = tuple(
