@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from ._decision._engine import Engine
 from ._decision._guidance import Guidance, Suggestion, guidance, suggest
 from ._decision._judge import Judge
-from ._decision._loading import history_problems
+from ._decision._loading import checked_fold
 from ._errors import (
     CommandVetoed,
     HookFailed,
@@ -256,10 +256,7 @@ class Workflow:
         if problems:
             raise InvalidHistory(problems)
         assert compact is not None  # check_history found every item an event
-        problems = history_problems(compact, self._judge)
-        if problems:
-            raise InvalidHistory(problems)
-        return fold(compact)
+        return checked_fold(compact, self._judge)
 
     # -- time ------------------------------------------------------------------
 

@@ -21,7 +21,8 @@ pass.
 
 from __future__ import annotations
 
-from .._model._case import fold_prefixes
+from .._errors import InvalidHistory
+from .._model._case import Case, fold_prefixes
 from .._model._history import History
 from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS
 from .._rulebook._policy import RecoveryPolicy
@@ -41,6 +42,27 @@ def history_problems(history: History, judge: Judge | None = None) -> list[str]:
     *history* already holds events in time order with one ``Open`` first
     (see ``check_history``); ``[]`` when nothing is wrong.
     """
+    return _checked(history, judge, fold_all=False)[0]
+
+
+def checked_fold(history: History, judge: Judge) -> Case:
+    """The case *history* folds to, once it is checked as :func:`history_problems` checks it.
+
+    The case comes from the same pass that checks each event, so the events are folded once.
+
+    Raises:
+        InvalidHistory: listing every problem, each with its position.
+    """
+    problems, case = _checked(history, judge, fold_all=True)
+    if problems:
+        raise InvalidHistory(problems)
+    assert case is not None  # folded with the whole history, as asked
+    return case
+
+
+def _checked(
+    history: History, judge: Judge | None, *, fold_all: bool
+) -> tuple[list[str], Case | None]:
     commands, stages = history.commands, history.stages
     found: list[tuple[int, str]] = [] if judge is None else _off_graph(history, judge)
     table, policy = _CASE_ONLY, _FLOOR
@@ -52,8 +74,9 @@ def history_problems(history: History, judge: Judge | None = None) -> list[str]:
         routed.difference_update(position for position, _ in found)  # off the graph already
     positions = sorted(judged.keys() | routed)
     # The Open event is judged on the case it makes: there is none before it.
-    cases = fold_prefixes(history, [max(position, 1) for position in positions])
-    for position, case in zip(positions, cases, strict=True):
+    lengths = [max(position, 1) for position in positions]
+    cases = fold_prefixes(history, [*lengths, len(history)] if fold_all else lengths)
+    for position, case in zip(positions, cases, strict=False):  # the whole case comes last
         command = commands[position]
         for guard in judged.get(position, ()):
             message = guard.check(policy, case, command)
@@ -78,8 +101,9 @@ def history_problems(history: History, judge: Judge | None = None) -> list[str]:
                         f"{judge.policy.name} policy, not to '{stages[position].value}'",
                     )
                 )
+    whole = next(cases, None) if fold_all else None
     found.sort(key=_position)  # stable: each position's problems keep their order
-    return [text for _, text in found]
+    return [text for _, text in found], whole
 
 
 def _position(problem: tuple[int, str]) -> int:

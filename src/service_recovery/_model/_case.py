@@ -396,45 +396,65 @@ def fold(events: Iterable[Event]) -> Case:
     return Case(**facts)
 
 
+class _Written(dict[str, Any]):
+    """Facts that remember which of them were written since :meth:`taken` was last called.
+
+    Folds write with ``facts[name] = ...`` or ``facts.update(...)``.
+    """
+
+    __slots__ = ("names",)
+    names: set[str]
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self.names.add(name)
+        super().__setitem__(name, value)
+
+    def update(self, *args: Any, **changes: Any) -> None:
+        assert not args  # the folds pass keywords only
+        self.names.update(changes)
+        super().update(changes)
+
+    def taken(self) -> Facts:
+        """The facts written since the last call, by name."""
+        written = {name: self[name] for name in self.names}
+        self.names.clear()
+        return written
+
+
 def fold_prefixes(history: History, lengths: Iterable[int]) -> Iterator[Case]:
     """The case each first *length* events of *history* make, for ascending *lengths*.
 
     Each is equal to the case :func:`fold` builds of ``history[:length]``, found
     in one pass: the events before a length are not folded again for the next,
-    and each case after the first is a copy of the one before with what the
-    events between them changed (as :func:`grow` makes one). What checks a
+    and each case after the first is the one before copied with the facts the
+    events between them wrote (as :func:`grow` makes one). What checks a
     history event by event (``_decision/_loading.py``) reads the case each
     event found without paying a fold per event.
     """
-    commands = history.commands
+    commands, stages = history.commands, history.stages
     folds = _FOLD_OF
-    facts: Facts = dict(_DEFAULTS)
+    facts = _Written(_DEFAULTS)
+    facts.names = set()
     previous: Case | None = None
     done = 0
     for length in lengths:
         if previous is not None and length == done:
             yield previous
             continue
-        if previous is not None:
-            facts = _Changes()
-            facts.before = previous
         for command in commands[done:length]:
             kind = type(command)
             update = folds[kind] if kind in folds else _fold_for(kind)
             if update is not None:
                 update(facts, command)
         done = length
-        facts["history"] = history[:length]
-        facts["stage"] = history[length - 1].stage
+        changes = facts.taken()
+        changes["history"] = history[:length]
+        changes["stage"] = stages[length - 1]
         if previous is None or _copy is None:
-            previous = Case(**facts) if previous is None else _rebuilt(previous, facts)
+            previous = Case(**(dict(facts) | changes))
         else:
-            previous = _copy(previous, facts)
+            previous = _copy(previous, changes)
         yield previous
-
-
-def _rebuilt(case: Case, changes: Facts) -> Case:
-    return Case(**(dict(zip(FIELDS, _read_all(case), strict=True)) | changes))
 
 
 _DEFAULTS: tuple[tuple[str, Any], ...] = tuple(
