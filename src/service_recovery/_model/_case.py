@@ -410,9 +410,9 @@ class _Written(dict[str, Any]):
         super().__setitem__(name, value)
 
     def update(self, *args: Any, **changes: Any) -> None:
-        assert not args  # the folds pass keywords only
-        self.names.update(changes)
-        super().update(changes)
+        written = dict(*args, **changes)
+        self.names.update(written)
+        super().update(written)
 
     def taken(self) -> Facts:
         """The facts written since the last call, by name."""
