@@ -183,7 +183,7 @@ def measure_apply_parts(context: Context) -> Figures:
         cases.append(workflow.apply(cases[-1], command))
     moves = list(zip(cases, commands, context.stages, strict=True))
     paths = context.sizes.apply_paths
-    move, evaluate = workflow._engine.move, workflow._evaluate
+    move, evaluate = workflow._engine.move, workflow.judge.decide
     _check(all(move(case, command) is stage for case, command, stage in moves), "moves differ")
 
     def run(part: Callable[[sr.Case, sr.Command, sr.Stage], object]) -> Callable[[], None]:

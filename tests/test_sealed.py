@@ -167,3 +167,13 @@ class TestAccepted:
         unsealed = attrs.evolve(case)
         assert (case, hash(case)) == (unsealed, hash(unsealed))
         assert repr(case) == repr(unsealed)
+
+
+class TestReplayedCasesAreSealed:
+    def test_a_replayed_case_is_not_folded_again_on_its_first_apply(self) -> None:
+        """replay's checking pass builds the final case, so it is sealed like a fold's."""
+        workflow = sr.Workflow()
+        case = walk_to(sr.Stage.DIAGNOSED, workflow)
+        replayed = workflow.replay(case.history)
+        assert replayed == case
+        assert replayed._sealed

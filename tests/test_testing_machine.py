@@ -344,9 +344,11 @@ class TestBrokenWorkflowWrappers:
         class CachingWorkflow(sr.Workflow):
             def __init__(self) -> None:
                 super().__init__()
-                self.cache: dict[tuple[sr.Stage, type[sr.Command]], list[sr.Reason]] = {}
+                self.cache: dict[tuple[sr.Stage, type], list[sr.Reason]] = {}
 
-            def explain(self, case: sr.Case, command: sr.Command) -> list[sr.Reason]:
+            def explain(
+                self, case: sr.Case, command: sr.Command | type[sr.Command]
+            ) -> list[sr.Reason]:
                 key = (case.stage, type(command))
                 if key not in self.cache:
                     self.cache[key] = super().explain(case, command)

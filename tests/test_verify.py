@@ -10,6 +10,8 @@ import pytest
 
 import service_recovery as sr
 from service_recovery import presets
+from service_recovery._decision._engine import Engine
+from service_recovery._decision._judge import Judge
 from service_recovery._decision._verify import NO_STUCK_CASE, Scene, _Explorer, _generic
 from service_recovery._model._case import advance, changes_of, grow
 from tests.walks import open_case
@@ -18,14 +20,11 @@ S = sr.Stage
 
 
 class Unguarded(sr.Workflow):
-    """A deliberately broken workflow: every guard stripped after it is built."""
+    """A deliberately broken workflow: its judge runs no guard at all."""
 
     def __init__(self, policy: sr.RecoveryPolicy) -> None:
         super().__init__(policy)
-        self._by_command = dict.fromkeys(self._by_command, ())
-        self._by_entering = dict.fromkeys(self._by_entering, ())
-        self._guards_on = dict.fromkeys(self._guards_on, ())
-        self._guards_without_command = dict.fromkeys(self._guards_without_command, ())
+        self._judge = Judge(policy, Engine(policy.graph), guards=())
 
 
 @pytest.fixture(scope="module")
@@ -113,14 +112,19 @@ class TestCounterexamples:
         assert "Close" == result.counterexample.moves[-1].label
         assert not result.counterexample.case.followed_up
 
-    def test_counterexample_replays(self, unguarded_report: sr.VerificationReport) -> None:
-        """A counterexample's commands rebuild its case on the same workflow."""
+    def test_counterexample_is_its_history(self, unguarded_report: sr.VerificationReport) -> None:
+        """A counterexample's moves are its case's history, which loading refuses by contract."""
         example = unguarded_report.counterexample
         assert example is not None
-        workflow = Unguarded(SHORTCUT)
         case = example.case
-        assert case == workflow.replay(case.history)
         assert [move.command for move in example.moves] == [e.command for e in case.history[1:]]
+        with pytest.raises(sr.InvalidHistory) as refused:
+            Unguarded(SHORTCUT).replay(case.history)
+        assert (
+            "history[2]: ProposeSolution breaks the contract (venting finished): "
+            "The customer has not finished venting: reflect back what you heard and have them "
+            "confirm it, then finish venting before proposing anything",
+        ) == refused.value.problems
 
     def test_stuck_escalation_is_found(self) -> None:
         """A rule refusing every approval leaves an escalation pending for good: a stuck case."""
@@ -208,15 +212,20 @@ class TestDecisions:
     @pytest.mark.parametrize("workflow", [sr.Workflow(presets.LAST), Unguarded(SHORTCUT)])
     def test_moves_are_decided_as_apply_decides_them(self, workflow: sr.Workflow) -> None:
         """Every candidate move verify accepts or refuses, apply's evaluation judges the same."""
-        explorer = _Explorer(workflow, 400)
+        explorer = _Explorer(workflow.judge, 400)
         explorer.run([(sr.Severity.MINOR, sr.Channel.EMAIL)], ())
         decided = 0
         for case in explorer.cases:
-            routes = explorer.routes.get(case.stage.value, {})
             for _, command in explorer._commands(case):
-                dest, reasons = workflow._evaluate(case, command)
-                expected = None if reasons else dest
-                assert expected == explorer.destination(case, command, routes)
+                reasons = workflow.explain(case, command)
+                try:
+                    applied: sr.Stage | None = workflow.apply(case, command).stage
+                except sr.TransitionNotAllowed:
+                    applied = None
+                assert (applied, applied is None) == (
+                    workflow.judge.destination(case, command),
+                    bool(reasons),
+                )
                 decided += 1
         assert decided > 1000
 
@@ -225,15 +234,14 @@ class TestDecisions:
         self, workflow: sr.Workflow
     ) -> None:
         """The key worked out from a move's changes is the key of the case the move builds."""
-        explorer = _Explorer(workflow, 600)
+        explorer = _Explorer(workflow.judge, 600)
         explorer.run([(sr.Severity.MAJOR, sr.Channel.SOCIAL)], ())
         abstraction = explorer.abstraction
         compared = 0
         for case, key in zip(explorer.cases, explorer.keys, strict=True):
             assert abstraction.key(case) == key
-            routes = explorer.routes.get(case.stage.value, {})
             for _, command in explorer._commands(case):
-                dest = explorer.destination(case, command, routes)
+                dest = workflow.judge.destination(case, command)
                 if dest is None:
                     continue
                 changes = changes_of(case, command, dest)
@@ -266,8 +274,8 @@ class TestPayloads:
         """A command with no payload entry: every enum value, both bools, text left out or not."""
         workflow = sr.Workflow(presets.LAST)
         case = open_case(workflow)
-        scene = Scene(case, case.last_at, workflow, ("other",))
-        labels = [label for label, _ in _generic(RateService)(scene)]
+        scene = Scene(case, case.last_at, workflow.policy, ("other",))
+        labels = [label for label, _ in _generic(RateService)(scene, RateService)]
         assert [
             f"RateService(rating={rating}{comment}, anonymous={anonymous})"
             for rating in ("good", "bad")

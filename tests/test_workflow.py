@@ -286,14 +286,26 @@ class TestRefusals:
         with pytest.raises(sr.InvalidValue, match="case: expected a Case, got"):
             WORKFLOW.allowed(bad_case)  # type: ignore[arg-type]
 
-    @pytest.mark.parametrize("bad_command", [None, "Listen", sr.Listen])
+    @pytest.mark.parametrize("bad_command", [None, "Listen", sr.Listen, int])
     def test_apply_needs_a_command(self, bad_command: object) -> None:
-        """Anything but a command instance is refused; explain lists it as a reason."""
+        """Anything but a command instance is refused by apply with InvalidValue."""
         case = open_case(WORKFLOW)
-        with pytest.raises(sr.InvalidValue, match="command: expected a command"):
+        with pytest.raises(sr.InvalidValue, match="command: expected a command") as refused:
             WORKFLOW.apply(case, bad_command)  # type: ignore[arg-type]
-        [reason] = WORKFLOW.explain(case, bad_command)  # type: ignore[arg-type]
-        assert f"{bad_command!r} is not a command" == str(reason)
+        assert "command" == refused.value.field
+
+    @pytest.mark.parametrize("bad_command", [None, "Listen", int, T0])
+    def test_explain_needs_a_command_or_a_command_type(self, bad_command: object) -> None:
+        """explain refuses what is neither a command nor a command type, as errors.md says."""
+        case = open_case(WORKFLOW)
+        with pytest.raises(sr.InvalidValue, match="command: expected a command") as refused:
+            WORKFLOW.explain(case, bad_command)  # type: ignore[arg-type]
+        assert "command" == refused.value.field
+
+    def test_explain_of_a_type_needs_a_case(self) -> None:
+        """The type form checks its case like the command form."""
+        with pytest.raises(sr.InvalidValue, match="case: expected a Case"):
+            WORKFLOW.explain("case-1", sr.Close)  # type: ignore[arg-type]
 
 
 class TestIdempotency:
@@ -411,6 +423,10 @@ class TestReplay:
         assert (
             "history[1]: Acknowledge does not lead from 'reported' to 'closed' "
             "under the default policy",
+            "history[1]: Acknowledge breaks the contract (followed up): The customer has not "
+            "been followed up: check back that the fix worked and they are happy (0 of 2 "
+            "unanswered attempts so far; close only after they confirm, or after every attempt "
+            "went unanswered)",
         ) == caught.value.problems
 
     def test_replay_refuses_a_wrong_start(self) -> None:

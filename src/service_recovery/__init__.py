@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from . import presets
 from ._decision._diagram import diagram
 from ._decision._guidance import Guidance, Suggestion
+from ._decision._judge import GuardTable, Judge
 from ._decision._verify import (
     Counterexample,
     Move,
@@ -134,6 +135,7 @@ __all__ = [
     "FollowUp",
     "FollowUpOutcome",
     "Guard",
+    "GuardTable",
     "Guidance",
     "History",
     "Hook",
@@ -146,6 +148,7 @@ __all__ = [
     "InvalidPolicy",
     "InvalidSnapshot",
     "InvalidValue",
+    "Judge",
     "Listen",
     "Money",
     "Move",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from ._decision._engine import Engine
-from ._decision._guards import CONTRACT_GUARDS, STEP_GUARDS
 from ._decision._guidance import Guidance, Suggestion, guidance, suggest
+from ._decision._judge import Judge
+from ._decision._loading import checked_fold
 from ._errors import (
     CommandVetoed,
     HookFailed,
@@ -21,12 +22,11 @@ from ._errors import (
 )
 from ._hooks import Hook, HookContext, Hooks
 from ._model._case import Case, applied_command, changes_of, check_history, fold, grow, seal
-from ._model._commands import COMMAND_TYPES, Command, Open
+from ._model._commands import Command, Open
 from ._model._events import Event, new_event
 from ._model._history import History, compact_history
-from ._model._stages import Stage
-from ._model._values import SYSTEM, Actor, Channel, Customer, Severity, instant
-from ._rulebook._guard_types import Guard, Reason
+from ._model._values import SYSTEM, Actor, Channel, Customer, Severity
+from ._rulebook._guard_types import Reason
 from ._rulebook._policy import RecoveryPolicy
 from ._time._breaches import record_breaches, run_breach_hooks
 from ._time._clock import Clock, check_clock, resolve_now
@@ -56,11 +56,8 @@ class Workflow:
     """
 
     __slots__ = (
-        "_by_command",
-        "_by_entering",
         "_engine",
-        "_guards_on",
-        "_guards_without_command",
+        "_judge",
         "_timekeeper",
         "clock",
         "hooks",
@@ -85,28 +82,26 @@ class Workflow:
         self._engine = Engine(policy.graph)
         self.clock = check_clock(clock)
         self._timekeeper = Timekeeper(policy)
-        guards = (*CONTRACT_GUARDS, *STEP_GUARDS, *policy.guards())
-        self._by_command: dict[type[Command], tuple[Guard, ...]] = {
-            kind: tuple(g for g in guards if kind in g.commands) for kind in COMMAND_TYPES
-        }
-        # What allowed() runs: the guards that judge a command type before its details.
-        self._guards_without_command: dict[type[Command], tuple[Guard, ...]] = {
-            kind: tuple(g for g in found if not g.needs_command)
-            for kind, found in self._by_command.items()
-        }
-        self._by_entering: dict[Stage, tuple[Guard, ...]] = {
-            stage: tuple(g for g in guards if stage in g.entering) for stage in Stage
-        }
-        # The guards of each (command, destination name) pair, worked out once here
-        # rather than on every apply; keyed by name because hashing a Stage is slow.
-        self._guards_on: dict[tuple[type[Command], str], tuple[Guard, ...]] = {
-            (kind, stage.value): self._guards_entering(kind, stage)
-            for kind in COMMAND_TYPES
-            for stage in Stage
-        }
+        self._judge = Judge(policy, self._engine)
 
     def __repr__(self) -> str:
         return f"<Workflow policy={self.policy.name!r}>"
+
+    @property
+    def judge(self) -> Judge:
+        """The workflow's decision procedure, read-only: what ``apply`` asks before it acts.
+
+        :func:`verify` and :func:`diagram` read the workflow through it, so
+        they prove and draw exactly what :meth:`apply` does:
+
+        >>> import service_recovery as sr
+        >>> workflow = sr.Workflow()
+        >>> workflow.judge.policy is workflow.policy
+        True
+        >>> [guard.name for guard in workflow.judge.guards.of(sr.FinishVenting)]
+        ['summary confirmed', 'not waiting']
+        """
+        return self._judge
 
     # -- opening ---------------------------------------------------------------
 
@@ -173,7 +168,7 @@ class Workflow:
             seal(case)
         if command.id is not None and _already_applied(case, command):
             return case
-        dest, reasons = self._evaluate(case, command)
+        dest, reasons = self._judge.decide(case, command)
         if reasons or dest is None:
             raise TransitionNotAllowed(reasons, case, command)
         if not self.hooks:  # no hook attached: nothing to run before or after
@@ -183,17 +178,39 @@ class Workflow:
         self._run_after(case, new_case, command, new_event(command, dest))
         return new_case
 
-    def explain(self, case: Case, command: Command) -> list[Reason]:
+    def explain(self, case: Case, command: Command | type[Command]) -> list[Reason]:
         """Why :meth:`apply` would refuse *command* on *case*; ``[]`` when it would accept.
 
+        Given a command type instead of a command, the reasons no command of
+        that type can be accepted now, without building one: why a CRM's
+        button is disabled. ``[]`` exactly when the type is among
+        :meth:`allowed`; a concrete command may still be refused for its
+        details (who, how much, which outcome).
+
+        >>> from datetime import datetime, timezone
+        >>> import service_recovery as sr
+        >>> workflow = sr.Workflow()
+        >>> case = workflow.open(customer=sr.Customer("c-1"), channel=sr.Channel.EMAIL,
+        ...     severity=sr.Severity.MINOR, summary="Late parcel",
+        ...     at=datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+        >>> [reason.guard for reason in workflow.explain(case, sr.Close)]
+        ['followed up', 'step available']
+        >>> workflow.explain(case, sr.Acknowledge)
+        []
+
         Host before-hooks (vetoes) are not consulted: they may have side effects.
+
+        Raises:
+            InvalidValue: *case* is not a case, or *command* is neither a
+                command nor a command type.
         """
-        if not isinstance(command, Command):
-            return [Reason("is a command", f"{command!r} is not a command")]
+        if isinstance(command, type) and issubclass(command, Command):
+            return self._judge.refusals(_checked_case(case), command)
         _check_arguments(case, command)
+        assert isinstance(command, Command)  # checked just above
         if command.id is not None and _already_applied(case, command):
             return []
-        return self._evaluate(case, command)[1]
+        return self._judge.decide(case, command)[1]
 
     def allowed(self, case: Case) -> tuple[type[Command], ...]:
         """The command types that can be accepted now: the buttons a CRM screen shows.
@@ -203,15 +220,7 @@ class Workflow:
         """
         if not isinstance(case, Case):
             raise InvalidValue(f"case: expected a Case, got {type(case).__name__}")
-        policy = self.policy
-        accepted = []
-        for kind in self._engine.commands_at(case.stage):
-            for guard in self._guards_without_command.get(kind, ()):
-                if guard.check(policy, case, None) is not None:
-                    break
-            else:
-                accepted.append(kind)
-        return tuple(accepted)
+        return self._judge.allowed(case)
 
     def suggest(self, case: Case, by: Actor | None = None) -> Suggestion:
         """What to offer: the playbook's remedies for the cause, scaled to the severity.
@@ -225,81 +234,19 @@ class Workflow:
         """What to do and say next at the case's stage: coaching prompts a CRM can show."""
         return guidance(self, _checked_case(case))
 
-    def _evaluate(self, case: Case, command: Command) -> tuple[Stage | None, list[Reason]]:
-        """Where *command* would take *case*, and every reason to refuse it.
-
-        Guard reasons come first: they say what to do, where the stage
-        reason only says it is not the time.
-        """
-        kind = type(command)
-        step_reason = None
-        # The engine's move answers ``None`` for an Open and for a command that is no
-        # step here, so the common case asks the engine once; the reason is found after.
-        dest = None if isinstance(command, Open) else self._engine.move(case, command)
-        if dest is not None:
-            found = self._guards_on.get((kind, dest._value_))
-            guards = self._guards_entering(kind, dest) if found is None else found
-        else:
-            guards = self._by_command.get(kind, ())
-            if isinstance(command, Open):
-                step_reason = Reason("step available", "A case is opened once, with Workflow.open")
-            elif not self._engine.has_step(case.stage, kind):
-                step_reason = self._not_a_step(case, kind)
-            else:
-                step_reason = Reason(
-                    "step available",
-                    f"{kind.title} with these details leads nowhere from "
-                    f"'{case.stage.label}' under the {self.policy.name} policy",
-                )
-        policy = self.policy
-        reasons = []
-        for guard in guards:
-            message = guard.check(policy, case, command)  # Guard.reason, without a call per guard
-            if message is not None:
-                reasons.append(Reason(guard.name, message))
-        extra = policy.extra_reasons(case, command)
-        if extra:
-            reasons.extend(Reason("policy", str(message)) for message in extra)
-        if step_reason is not None:
-            reasons.append(step_reason)
-        at = command.at
-        last_at = case.history.commands[-1].at
-        # Two UTC times compare as they are: instant() is only called for other zones.
-        if at.tzinfo is UTC is last_at.tzinfo:
-            late = at < last_at
-        else:
-            late = instant(at) < instant(last_at)
-        if late:
-            reasons.append(
-                Reason(
-                    "in time order",
-                    f"{kind.title} is dated {command.at.isoformat()}, before the case's last "
-                    f"event ({case.last_at.isoformat()}): commands apply in time order",
-                )
-            )
-        return dest, reasons
-
-    def _guards_entering(self, kind: type[Command], dest: Stage) -> tuple[Guard, ...]:
-        """The guards of *kind*, then those protecting *dest* that are not among them."""
-        guards = self._by_command.get(kind, ())
-        return guards + tuple(g for g in self._by_entering[dest] if g not in guards)
-
-    def _not_a_step(self, case: Case, kind: type[Command]) -> Reason:
-        possible = ", ".join(k.title for k in self.allowed(case)) or "nothing"
-        return Reason(
-            "step available",
-            f"{kind.title} is not a step while the case is {case.stage.label}; "
-            f"possible now: {possible}",
-        )
-
     # -- replaying -------------------------------------------------------------
 
     def replay(self, history: Iterable[Event]) -> Case:
-        """Rebuild the case *history* describes. Events are facts: guards do not run.
+        """Rebuild the case *history* describes.
+
+        Events are facts: a policy's own rules are not asked again. What is
+        checked is the contract (each event's contract guards, on the case it
+        found) and this workflow's graph: the first stage, each step, and each
+        route choosing the recorded stage.
 
         Raises:
             InvalidHistory: the events cannot be a case's history under this
-                workflow's graph (listing every problem).
+                workflow (listing every problem, each with its position).
         """
         if not isinstance(history, Iterable):
             raise InvalidHistory(
@@ -311,31 +258,7 @@ class Workflow:
         if problems:
             raise InvalidHistory(problems)
         assert compact is not None  # check_history found every item an event
-        problems = self._off_graph(compact)
-        if problems:
-            raise InvalidHistory(problems)
-        return fold(compact)
-
-    def _off_graph(self, history: History) -> list[str]:
-        commands, stages = history.commands, history.stages
-        initial = self._engine.graph.initial
-        if stages[0] is initial and self._engine.are_steps(stages, commands):
-            return []
-        problems = []
-        if stages[0] is not initial:
-            problems.append(
-                f"history[0]: a case opens at '{self._engine.graph.initial.value}', "
-                f"not '{stages[0].value}'"
-            )
-        is_step = self._engine.is_step
-        for position in range(1, len(commands)):
-            source, kind, dest = stages[position - 1], type(commands[position]), stages[position]
-            if not is_step(source, kind, dest):
-                problems.append(
-                    f"history[{position}]: {kind.__name__} does not lead from '{source.value}' "
-                    f"to '{dest.value}' under the {self.policy.name} policy"
-                )
-        return problems
+        return checked_fold(compact, self._judge)
 
     # -- time ------------------------------------------------------------------
 

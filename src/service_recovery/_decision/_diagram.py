@@ -9,21 +9,19 @@ render DOT with any Graphviz.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from .._errors import InvalidValue
 from .._model._stages import Stage
 from .._rulebook._graph import EVERY_OPEN_STAGE, Edge
-
-if TYPE_CHECKING:
-    from .._rulebook._policy import RecoveryPolicy
-    from .._workflow import Workflow
+from .._rulebook._policy import RecoveryPolicy
+from ._engine import Engine
+from ._judge import Judge, Judged, judge_of
 
 FORMATS = ("mermaid", "dot")
 
 
 def diagram(
-    workflow: Workflow | RecoveryPolicy, format: str = "mermaid", *, self_loops: bool = False
+    workflow: Judged | RecoveryPolicy, format: str = "mermaid", *, self_loops: bool = False
 ) -> str:
     """Draw *workflow*'s stage graph as Mermaid or DOT text, guard names on the edges.
 
@@ -36,44 +34,43 @@ def diagram(
     ('listening --> understood', True)
 
     Args:
-        workflow: a :class:`Workflow` (or a policy, drawn as a workflow of it).
+        workflow: a :class:`Workflow` (or a policy, drawn as a workflow of it
+            would be). The guards on the edges are the ones its
+            :attr:`~Workflow.judge` runs.
         format: ``"mermaid"`` or ``"dot"``.
         self_loops: also draw the commands every open stage accepts in place
             (escalate, approve, waits); by default they are summarised in a note.
 
     Raises:
-        InvalidValue: an unknown format.
+        InvalidValue: an unknown format, or *workflow* is neither a workflow nor a policy.
     """
-    from .._rulebook._policy import RecoveryPolicy
-    from .._workflow import Workflow
-
     if isinstance(workflow, RecoveryPolicy):
-        workflow = Workflow(workflow)
-    if not isinstance(workflow, Workflow):
-        raise InvalidValue(f"workflow: expected a Workflow, got {type(workflow).__name__}")
+        judge = Judge(workflow, Engine(workflow.graph))
+    else:
+        judge = judge_of(workflow)
     if format not in FORMATS:
         raise InvalidValue(f"format: expected one of {', '.join(FORMATS)}, got {format!r}")
-    graph = workflow.policy.graph
+    graph = judge.engine.graph
     edges = list(graph.edges if not self_loops else graph.all_edges())
-    labels = [(edge, _label(workflow, edge)) for edge in edges]
+    labels = [(edge, _label(judge, edge)) for edge in edges]
     everywhere = ", ".join(kind.__name__ for kind in EVERY_OPEN_STAGE)
     note = f"every open stage also accepts {everywhere} in place"
     if format == "dot":
-        return _dot(workflow.policy.name, graph.initial, labels, None if self_loops else note)
+        return _dot(judge.policy.name, graph.initial, labels, None if self_loops else note)
     return _mermaid(graph.initial, labels, None if self_loops else note)
 
 
-def edge_guards(workflow: Workflow, edge: Edge) -> tuple[str, ...]:
+def edge_guards(judge: Judge, edge: Edge) -> tuple[str, ...]:
     """The names of the guards that can refuse *edge*: its command's, then its destination's."""
-    guards = workflow._guards_entering(edge.command, edge.dest)
+    guards = judge.guards.on(edge.command, edge.dest)
     return tuple(dict.fromkeys(guard.name for guard in guards))
 
 
-def _label(workflow: Workflow, edge: Edge) -> str:
+def _label(judge: Judge, edge: Edge) -> str:
     text = edge.command.__name__
     if edge.route is not None:
         text += f" ({edge.route.name})"
-    guards = edge_guards(workflow, edge)
+    guards = edge_guards(judge, edge)
     if guards:
         text += " [" + ", ".join(guards) + "]"
     return text

@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -50,15 +50,12 @@ from .._model._values import (
     Money,
     Role,
     Severity,
-    instant,
 )
 from .._rulebook._defaults import FALLBACK_PLAYBOOK
-from .._rulebook._graph import Route
 from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS
+from .._rulebook._policy import RecoveryPolicy
 from .._rulebook._structure import field_types, init_fields
-
-if TYPE_CHECKING:
-    from .._workflow import Workflow
+from ._judge import Judge, Judged, judge_of
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 TICK = timedelta(minutes=1)
@@ -178,13 +175,13 @@ class Scene:
 
     case: Case
     at: datetime
-    workflow: Workflow
+    policy: RecoveryPolicy
     categories: tuple[str, ...]
 
     @property
     def within(self) -> Money:
         """The most an agent may grant alone."""
-        return self.workflow.policy.authority_for(AGENT)
+        return self.policy.authority_for(AGENT)
 
     @property
     def above(self) -> Money:
@@ -194,10 +191,11 @@ class Scene:
 
 
 Variants = Iterable[tuple[str, Command]]
-PayloadBuilder = Callable[[Scene], Variants]
+PayloadBuilder = Callable[[Scene, Any], Variants]
+"""Builds the variants of a command type (the second argument: the type, or a subclass)."""
 
 
-def _proposals(scene: Scene) -> Variants:
+def _proposals(scene: Scene, kind: type[ProposeSolution]) -> Variants:
     at = scene.at
     # Due far beyond any explored path: deadlines are time, not stage x facts (see verify).
     due = at + timedelta(days=3650)
@@ -210,50 +208,48 @@ def _proposals(scene: Scene) -> Variants:
     ):
         compensation = None if amount is None else Compensation(CompensationKind.CREDIT, amount)
         yield (
-            f"ProposeSolution({label})",
-            ProposeSolution(
-                by=AGENT, at=at, plan="plan", actions=actions, compensation=compensation
-            ),
+            f"{kind.__name__}({label})",
+            kind(by=AGENT, at=at, plan="plan", actions=actions, compensation=compensation),
         )
 
 
-def _escalations(scene: Scene) -> Variants:
-    yield "Escalate(for advice)", Escalate(by=AGENT, at=scene.at, reason="advice")
+def _escalations(scene: Scene, kind: type[Escalate]) -> Variants:
+    yield f"{kind.__name__}(for advice)", kind(by=AGENT, at=scene.at, reason="advice")
     yield (
-        "Escalate(for compensation above authority)",
-        Escalate(by=AGENT, at=scene.at, reason="goodwill", amount=scene.above),
+        f"{kind.__name__}(for compensation above authority)",
+        kind(by=AGENT, at=scene.at, reason="goodwill", amount=scene.above),
     )
 
 
-def _approvals(scene: Scene) -> Variants:
+def _approvals(scene: Scene, kind: type[Approve]) -> Variants:
     for label, actor in (
         ("by a supervisor", SUPERVISOR),
         ("by a manager", MANAGER),
         ("by a fellow agent", PEER),
         ("by the agent who escalated", AGENT),
     ):
-        yield f"Approve({label})", Approve(by=actor, at=scene.at)
+        yield f"{kind.__name__}({label})", kind(by=actor, at=scene.at)
 
 
-def _completions(scene: Scene) -> Variants:
+def _completions(scene: Scene, kind: type[CompleteAction]) -> Variants:
     plan = scene.case.plan
     for index in range(len(plan.actions)) if plan is not None else (0,):
-        yield f"CompleteAction(#{index})", CompleteAction(by=AGENT, at=scene.at, index=index)
+        yield f"{kind.__name__}(#{index})", kind(by=AGENT, at=scene.at, index=index)
 
 
-def _causes(scene: Scene) -> Variants:
+def _causes(scene: Scene, kind: type[IdentifyCause]) -> Variants:
     for category in scene.categories:
-        yield f"IdentifyCause({category})", IdentifyCause(by=AGENT, at=scene.at, category=category)
+        yield f"{kind.__name__}({category})", kind(by=AGENT, at=scene.at, category=category)
 
 
-def _reopens(scene: Scene) -> Variants:
+def _reopens(scene: Scene, kind: type[Reopen]) -> Variants:
     closed = scene.case.closed_at or scene.at
-    window = scene.workflow.policy.reopen_window_for(scene.case)
+    window = scene.policy.reopen_window_for(scene.case)
     within = max(closed + window, scene.at) if window >= TICK else scene.at
-    yield "Reopen(within the window)", Reopen(by=AGENT, at=within, reason="again")
+    yield f"{kind.__name__}(within the window)", kind(by=AGENT, at=within, reason="again")
     yield (
-        "Reopen(after the window)",
-        Reopen(by=AGENT, at=closed + window + timedelta(days=1), reason="again"),
+        f"{kind.__name__}(after the window)",
+        kind(by=AGENT, at=closed + window + timedelta(days=1), reason="again"),
     )
 
 
@@ -268,9 +264,10 @@ PAYLOADS: dict[type[Command], PayloadBuilder] = {
     IdentifyCause: _causes,
     Reopen: _reopens,
 }
-"""Payload builders for the commands whose details change what guards say. Every
-other command is tried with each value of its enum and bool fields (a follow-up
-of each outcome, a summary confirmed or not) and plain text elsewhere."""
+"""Payload builders for the commands whose details change what guards say; a
+subclass is built by its base's entry unless it adds a field that must be given.
+Every other command is tried with each value of its enum and bool fields (a
+follow-up of each outcome, a summary confirmed or not) and plain text elsewhere."""
 
 
 def _generic(kind: type[Command]) -> PayloadBuilder:
@@ -286,12 +283,12 @@ def _generic(kind: type[Command]) -> PayloadBuilder:
             continue
         options = _options(hints[field.name], field)
         if options is None:
-            return lambda scene: ()
+            return lambda scene, built: ()
         choices.append((field.name, options))
         if hints[field.name] is str and field.default is not attrs.NOTHING:
             quiet[field.name] = field.default
 
-    def build(scene: Scene) -> Variants:
+    def build(scene: Scene, built: type[Command]) -> Variants:
         for combination in itertools.product(*(options for _, options in choices)):
             values = {
                 name: scene.at if value is _AT else value
@@ -436,9 +433,7 @@ _FACT_POSITION = {name: position for position, name in enumerate(_CASE_FIELDS)}
 # -- the exploration --------------------------------------------------------------------
 
 
-def _builtin_properties(workflow: Workflow) -> tuple[Property, ...]:
-    policy = workflow.policy
-
+def _builtin_properties(policy: RecoveryPolicy) -> tuple[Property, ...]:
     def followed_up(case: Case) -> bool:
         needed = max(policy.follow_up_attempts_for(case), MIN_FOLLOW_UP_ATTEMPTS)
         return (
@@ -458,7 +453,7 @@ NO_STUCK_CASE = "closed is reachable from every reachable state (no stuck case)"
 
 
 def verify(
-    workflow: Workflow,
+    workflow: Judged,
     properties: Iterable[Property | Callable[[Case], bool]] = (),
     *,
     severities: Iterable[Severity] = tuple(Severity),
@@ -469,9 +464,11 @@ def verify(
 
     Proves that a solution is never proposed before venting is finished, that
     a case is never closed without a follow-up, and that ``closed`` stays
-    reachable from every reachable state, plus each of *properties*. Guards
-    and policy rules run exactly as :meth:`Workflow.apply` runs them; host
-    hooks do not run (they are side effects, not rules).
+    reachable from every reachable state, plus each of *properties*. Each
+    move is decided by the workflow's :attr:`~Workflow.judge`, the very
+    procedure :meth:`Workflow.apply` asks, so guards and policy rules run
+    exactly as ``apply`` runs them; host hooks do not run (they are side
+    effects, not rules).
 
     >>> import service_recovery as sr
     >>> report = sr.verify(sr.Workflow(sr.presets.LAST))
@@ -489,18 +486,18 @@ def verify(
     Returns:
         A :class:`VerificationReport`; ``report.counterexample`` is the
         shortest command path that breaks the first broken property.
-    """
-    from .._workflow import Workflow
 
-    if not isinstance(workflow, Workflow):
-        raise InvalidValue(f"workflow: expected a Workflow, got {type(workflow).__name__}")
-    checks = (*_builtin_properties(workflow), *(_as_property(p) for p in properties))
-    explorer = _Explorer(workflow, max_states)
+    Raises:
+        InvalidValue: *workflow* is not a workflow, or a property is not one.
+    """
+    judge = judge_of(workflow)
+    checks = (*_builtin_properties(judge.policy), *(_as_property(p) for p in properties))
+    explorer = _Explorer(judge, max_states)
     explorer.run([(severity, channel) for severity in severities for channel in channels], checks)
     results = [PropertyResult(check.name, explorer.broken.get(check.name)) for check in checks]
     results.insert(2, PropertyResult(NO_STUCK_CASE, explorer.stuck()))
     return VerificationReport(
-        workflow.policy.name,
+        judge.policy.name,
         len(explorer.cases),
         explorer.transitions,
         tuple(results),
@@ -516,20 +513,15 @@ def _as_property(value: object) -> Property:
     raise InvalidValue(f"properties: expected a Property or a callable, got {value!r}")
 
 
-Routes = dict[type[Command], tuple[tuple[Route | None, Stage], ...]]
-"""Per command type, its edges out of one stage as (route, destination), in the engine's order."""
-
-
 class _Explorer:
     """Breadth-first search over abstract states, keeping one concrete case per state."""
 
-    def __init__(self, workflow: Workflow, max_states: int) -> None:
-        self.workflow = workflow
+    def __init__(self, judge: Judge, max_states: int) -> None:
+        self.judge = judge
         self.max_states = max_states
-        policy = workflow.policy
+        policy = judge.policy
         self.abstraction = _Abstraction(max(policy.follow_up_attempts, MIN_FOLLOW_UP_ATTEMPTS) + 1)
         self.categories = _categories(policy.playbooks)
-        self.routes = _routes(workflow)
         self.builders: dict[type[Command], tuple[PayloadBuilder, bool]] = {}
         self.made: dict[tuple[type[Command], datetime], tuple[tuple[str, Command], ...]] = {}
         self.queue: deque[int] = deque()
@@ -550,11 +542,12 @@ class _Explorer:
         opened_cases = [self._open(severity, channel) for severity, channel in openings]
         # Counters are told apart up to one past the most follow-ups any case needs.
         needed = max(
-            (self.workflow.policy.follow_up_attempts_for(case) for case in opened_cases),
+            (self.judge.policy.follow_up_attempts_for(case) for case in opened_cases),
             default=0,
         )
         self.abstraction = _Abstraction(max(needed, MIN_FOLLOW_UP_ATTEMPTS) + 1)
         key_of, key_after = self.abstraction.key, self.abstraction.key_after
+        destination = self.judge.destination
         for case in opened_cases:
             key = key_of(case)
             if key not in self.index:
@@ -563,9 +556,8 @@ class _Explorer:
             number = queue.popleft()
             case, key = self.cases[number], self.keys[number]
             successors = self.successors[number]
-            routes = self.routes.get(case.stage._value_, {})
             for label, command in self._commands(case):
-                dest = self.destination(case, command, routes)
+                dest = destination(case, command)
                 if dest is None:
                     continue
                 self.transitions += 1
@@ -593,7 +585,7 @@ class _Explorer:
             severity=severity,
             summary="a complaint",
         )
-        return fold((Event(opened, self.workflow.policy.graph.initial),))
+        return fold((Event(opened, self.judge.engine.graph.initial),))
 
     def _add(
         self,
@@ -616,60 +608,23 @@ class _Explorer:
         return number
 
     def _commands(self, case: Case) -> Iterator[tuple[str, Command]]:
-        scene = Scene(case, case.last_at + TICK, self.workflow, self.categories)
+        scene = Scene(case, case.last_at + TICK, self.judge.policy, self.categories)
         # allowed() runs the guards that need no command: any type it leaves out
         # would be refused whatever its payload, so its variants need no trying.
-        for kind in self.workflow.allowed(case):
+        for kind in self.judge.allowed(case):
             known = self.builders.get(kind)
             if known is None:
-                builder = next((PAYLOADS[base] for base in kind.__mro__ if base in PAYLOADS), None)
-                known = self.builders[kind] = (
-                    (_generic(kind), True)
-                    if builder is None
-                    else (builder, builder in _READ_ONLY_THE_TIME)
-                )
+                known = self.builders[kind] = _builder_of(kind)
             builder, timed = known
             if not timed:
-                yield from builder(scene)
+                yield from builder(scene, kind)
                 continue
             # Cases at the same moment get the very same commands: built once, and
             # each abstracted once by the state keys.
             variants = self.made.get((kind, scene.at))
             if variants is None:
-                variants = self.made[kind, scene.at] = tuple(builder(scene))
+                variants = self.made[kind, scene.at] = tuple(builder(scene, kind))
             yield from variants
-
-    def destination(self, case: Case, command: Command, routes: Routes) -> Stage | None:
-        """Where the workflow takes *case* on *command*, or ``None`` if it refuses it.
-
-        The same decision as ``Workflow._evaluate``, minus the wording of its
-        reasons: the first edge whose route matches, in the order the engine
-        tries them (with no ``transitions`` trigger, which only ``apply``
-        needs), then the workflow's own guards of that command and destination
-        run on the real case, the policy's extra reasons and time order.
-        """
-        kind = type(command)
-        dest = None
-        for route, stage in routes.get(kind, ()):
-            if route is None or route(case, command):
-                dest = stage
-                break
-        if dest is None:
-            return None
-        workflow = self.workflow
-        policy = workflow.policy
-        guards = workflow._guards_on.get((kind, dest._value_))
-        if guards is None:
-            guards = workflow._guards_entering(kind, dest)
-        for guard in guards:
-            if guard.check(policy, case, command) is not None:
-                return None
-        extra = policy.extra_reasons(case, command)
-        if extra and next(iter(extra), _NO_REASON) is not _NO_REASON:
-            return None
-        if instant(command.at) < instant(case.last_at):
-            return None
-        return dest
 
     def _counterexample(self, name: str, number: int) -> Counterexample:
         moves: list[Move] = []
@@ -699,23 +654,22 @@ class _Explorer:
         return None if first is None else self._counterexample(NO_STUCK_CASE, first)
 
 
-_NO_REASON = object()
+def _builder_of(kind: type[Command]) -> tuple[PayloadBuilder, bool]:
+    """How to build *kind*'s variants, and whether they depend on the moment alone.
 
-
-def _routes(workflow: Workflow) -> dict[str, Routes]:
-    """The edges of the workflow's graph by source stage name, then command type.
-
-    Open has none: a case is opened once, and ``apply`` refuses it wherever it stands.
+    A subclass is built like the nearest base with a payload entry, unless it
+    needs a field that base does not have; then it is built by its field types.
     """
-    routes: dict[str, dict[type[Command], list[tuple[Route | None, Stage]]]] = {}
-    for edge in workflow._engine.graph.all_edges():
-        if not issubclass(edge.command, Open):
-            by_kind = routes.setdefault(edge.source.value, {})
-            by_kind.setdefault(edge.command, []).append((edge.route, edge.dest))
-    return {
-        stage: {kind: tuple(edges) for kind, edges in by_kind.items()}
-        for stage, by_kind in routes.items()
-    }
+    base = next((base for base in kind.__mro__ if base in PAYLOADS), None)
+    if base is None or _required(kind) - _required(base):
+        return _generic(kind), True
+    builder = PAYLOADS[base]
+    return builder, builder in _READ_ONLY_THE_TIME
+
+
+def _required(kind: type) -> set[str]:
+    """The fields *kind* cannot be built without."""
+    return {field.name for field in init_fields(kind) if field.default is attrs.NOTHING}
 
 
 def _categories(playbooks: Mapping[str, Any]) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from .._convert._problems import Problems, index_segment, key_segment
 from .._convert._strict import AttrsReader, fields_writer, note_unknown_keys, reader
+from .._decision._loading import history_problems
 from .._errors import InvalidHistory, InvalidSnapshot, InvalidValue, shortened
 from .._model._case import Case, check_history, fold
 from .._model._commands import COMMANDS_BY_NAME, Command
@@ -127,7 +128,7 @@ def _checked_case(history: History, workflow: Workflow | None) -> Case:
             return workflow.replay(history)  # checks the history as below, then the graph
         except InvalidHistory as err:
             raise InvalidSnapshot(err.problems) from err
-    problems = check_history(history)
+    problems = check_history(history) or history_problems(history)  # the contract
     if problems:
         raise InvalidSnapshot(problems)
     return fold(history)

@@ -508,6 +508,68 @@ def applied_command(case: Case, command_id: str) -> Command | None:
     return None
 
 
+class _Written(dict[str, Any]):
+    """Facts that remember which of them were written since :meth:`taken` was last called.
+
+    Folds write with ``facts[name] = ...`` or ``facts.update(...)``.
+    """
+
+    __slots__ = ("names",)
+    names: set[str]
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self.names.add(name)
+        super().__setitem__(name, value)
+
+    def update(self, *args: Any, **changes: Any) -> None:
+        written = dict(*args, **changes)
+        self.names.update(written)
+        super().update(written)
+
+    def taken(self) -> Facts:
+        """The facts written since the last call, by name."""
+        written = {name: self[name] for name in self.names}
+        self.names.clear()
+        return written
+
+
+def fold_prefixes(history: History, lengths: Iterable[int]) -> Iterator[Case]:
+    """The case each first *length* events of *history* make, for ascending *lengths*.
+
+    Each is equal to the case :func:`fold` builds of ``history[:length]``, found
+    in one pass: the events before a length are not folded again for the next,
+    and each case after the first is the one before copied with the facts the
+    events between them wrote (as :func:`grow` makes one). What checks a
+    history event by event (``_decision/_loading.py``) reads the case each
+    event found without paying a fold per event.
+    """
+    commands, stages = history.commands, history.stages
+    folds = _FOLD_OF
+    facts = _Written(_DEFAULTS)
+    facts.names = set()
+    previous: Case | None = None
+    done = 0
+    for length in lengths:
+        if previous is not None and length == done:
+            yield previous
+            continue
+        for command in commands[done:length]:
+            kind = type(command)
+            update = folds[kind] if kind in folds else _fold_for(kind)
+            if update is not None:
+                update(facts, command)
+        done = length
+        changes = facts.taken()
+        changes["history"] = history[:length]
+        changes["stage"] = stages[length - 1]
+        if previous is None or _copy is None:
+            previous = Case(**(dict(facts) | changes))
+        else:
+            previous = _copy(previous, changes)
+        _set_slot(previous, "_sealed", True)  # equal to fold(history[:length]) by construction
+        yield previous
+
+
 _DEFAULTS: tuple[tuple[str, Any], ...] = tuple(
     (field.name, field.default) for field in attrs.fields(Case) if field.init
 )
