@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import service_recovery as sr
 from service_recovery._decision._guards import CONTRACT_GUARDS, STEP_GUARDS
+from service_recovery._errors import ReasonLike
 from tests.scenarios import (
     AGENT,
     MANAGER,
@@ -80,7 +81,7 @@ def acknowledged(workflow: sr.Workflow) -> sr.Case:
     return workflow.apply(case, sr.Acknowledge(by=AGENT, at=later(case)))
 
 
-def guards_of(reasons: Iterable[sr.Reason]) -> list[str]:
+def guards_of(reasons: Iterable[ReasonLike]) -> list[str]:
     """The names of the guards that gave *reasons*."""
     return [reason.guard for reason in reasons]
 

@@ -5,8 +5,9 @@
 >>> sr.Stage.SOLUTION_PROPOSED.label
 'solution proposed'
 
-Everything public is re-exported here; modules with a leading underscore are
-private and may change.
+Everything public is re-exported here, and reports this module as its home
+(``sr.Case.__module__ == "service_recovery"``), so tracebacks and reprs name
+the public path. Modules with a leading underscore are private and may change.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -34,7 +35,7 @@ from ._errors import (
     TransitionNotAllowed,
     Veto,
 )
-from ._hooks import Hook, HookContext, Hooks
+from ._hooks import Hook, HookContext, HookPoint, Hooks
 from ._io._snapshot import SCHEMA_VERSION, from_dict, to_dict
 from ._model._case import Case
 from ._model._commands import (
@@ -80,6 +81,7 @@ from ._model._values import (
     Role,
     Severity,
 )
+from ._public import fixup_module_metadata
 from ._rulebook._calendar import BusinessCalendar, Weekday
 from ._rulebook._graph import DEFAULT_GRAPH, Edge, Route, StageGraph, outcome_is
 from ._rulebook._guard_types import Guard, Reason
@@ -139,6 +141,7 @@ __all__ = [
     "Hook",
     "HookContext",
     "HookFailed",
+    "HookPoint",
     "Hooks",
     "IdempotencyConflict",
     "IdentifyCause",
@@ -195,6 +198,9 @@ __all__ = [
     "to_dict",
     "verify",
 ]
+
+fixup_module_metadata(__name__, __all__)
+del fixup_module_metadata
 
 if TYPE_CHECKING:
     from . import testing

@@ -33,7 +33,6 @@ from .._model._case import Case
 from .._model._commands import Command, Listen, ProposeSolution
 from .._model._stages import Stage
 from .._model._values import Action, Actor, Channel, Compensation, Money, Severity
-from .._rulebook._guard_types import Reason
 from .._workflow import Workflow
 from . import _contract
 from ._recorder import HookRecorder, tap
@@ -500,5 +499,5 @@ def _amount(limit: Money, wanted: Compensation) -> Decimal:
     return limit.amount if limit.currency == wanted.amount.currency else Decimal(-1)
 
 
-def _said(reasons: Sequence[Reason]) -> str:
+def _said(reasons: Sequence[object]) -> str:
     return "; ".join(str(reason) for reason in reasons) or "nothing"

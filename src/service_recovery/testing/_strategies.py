@@ -614,7 +614,7 @@ def _cases(
         try:
             case = bare.apply(case, command)
         except HookFailed as failed:  # pragma: no cover - a bare workflow has no hooks
-            case = failed.case or case
+            case = failed.case if isinstance(failed.case, Case) else case
         except RecoveryError:
             continue
     assume(stage is None or case.stage is stage)
