@@ -99,3 +99,31 @@ class HookContext:
 
 Hook = Callable[[HookContext], object]
 """A hook: any callable taking a :class:`HookContext`; its return value is ignored."""
+
+_new = object.__new__
+_setters = tuple(HookContext.__dict__[field.name].__set__ for field in attrs.fields(HookContext))
+_set_point, _set_command, _set_before, _set_after, _set_event, _set_workflow = _setters
+
+
+def new_context(  # noqa: PLR0917 - the fields of HookContext, in order
+    point: HookPoint,
+    command: Command,
+    case_before: Case | None,
+    case_after: Case | None,
+    event: Event | None,
+    workflow: WorkflowLike,
+) -> HookContext:
+    """``HookContext(...)`` for the dispatcher, whose values are checked already.
+
+    Stores the slots straight, as the generated ``__init__`` does, without its
+    per-field ``object.__setattr__`` calls: one context is made per hook point
+    that has hooks, on every command.
+    """
+    context: HookContext = _new(HookContext)
+    _set_point(context, point)
+    _set_command(context, command)
+    _set_before(context, case_before)
+    _set_after(context, case_after)
+    _set_event(context, event)
+    _set_workflow(context, workflow)
+    return context

@@ -13,16 +13,15 @@ import enum
 import inspect
 import logging
 from collections.abc import Sequence
-
-import attrs
+from typing import NamedTuple
 
 from .._errors import CommandVetoed, HookFailed, InvalidValue, Veto, describe_callable
 from .._model._case import Case
 from .._model._commands import Command, RecordBreach
-from .._model._events import Event, new_event
+from .._model._events import new_event
 from .._rulebook._guard_types import Reason
 from .._time._breaches import Recorded
-from ._context import Hook, HookContext, HookPoint, WorkflowLike
+from ._context import Hook, HookContext, HookPoint, WorkflowLike, new_context
 from ._registry import HookSet, chosen
 
 log = logging.getLogger("service_recovery")
@@ -45,9 +44,24 @@ class OnFailure(enum.Enum):
     hooks still run, then :class:`HookFailed` carries the case to keep."""
 
 
-@attrs.frozen
-class HookPlan:
+# Members read once: reading an enum member off its class costs more than the rest
+# of a plan on Python 3.11, and plans are made on every command.
+_BEFORE, _EXIT, _ENTER, _AFTER, _ANY, _BREACH = (
+    HookPoint.BEFORE,
+    HookPoint.EXIT,
+    HookPoint.ENTER,
+    HookPoint.AFTER,
+    HookPoint.ANY,
+    HookPoint.BREACH,
+)
+_REFUSE, _REPORT = OnFailure.REFUSE, OnFailure.REPORT
+
+
+class HookPlan(NamedTuple):
     """The hooks one dispatch calls, in order, and what a failure means.
+
+    A tuple, not an attrs class: one is made per dispatch with hooks, and a
+    tuple is the cheapest immutable value to build.
 
     Attributes:
         steps: each hook with its context, in the published order.
@@ -66,7 +80,7 @@ class HookPlan:
         self, hook: Hook, context: HookContext, error: Exception, failures: Failures
     ) -> None:
         """Apply the failure policy to *error*, raised by *hook*: raise now, or collect it."""
-        if self.on_failure is OnFailure.REFUSE:
+        if self.on_failure is _REFUSE:
             if isinstance(error, Veto):
                 reason = error.reason
                 if not isinstance(reason, str):  # changed after the Veto was made
@@ -93,7 +107,7 @@ class HookPlan:
         as ``error.recovery_case``, with a note saying the remaining hooks did
         not run.
         """
-        if self.on_failure is OnFailure.REPORT and self.case is not None:
+        if self.on_failure is _REPORT and self.case is not None:
             error.recovery_case = self.case  # type: ignore[attr-defined]
             error.add_note(
                 f"service_recovery: {self.command.title} was accepted before this was raised "
@@ -102,7 +116,7 @@ class HookPlan:
             )
 
     def finish(self, failures: Failures) -> None:
-        """End the run: raise :class:`HookFailed` if any hook failed."""
+        """End a run in which hooks failed (if any did): raise :class:`HookFailed`."""
         if failures:
             raise HookFailed(self.case, accepted=True, errors=failures) from failures[0][1]
 
@@ -126,7 +140,8 @@ def run_sync(plan: HookPlan) -> None:
             raise
         if outcome is not None and inspect.isawaitable(outcome):
             plan.failed(hook, context, _never_awaited(hook, outcome), failures)
-    plan.finish(failures)
+    if failures:
+        plan.finish(failures)
 
 
 def _never_awaited(hook: Hook, outcome: object) -> InvalidValue:
@@ -147,9 +162,9 @@ def plan_before(
     selected = chosen(hooks.before, type(command))
     steps: tuple[Step, ...] = ()
     if selected:
-        context = HookContext(HookPoint.BEFORE, command, case, None, None, workflow)
-        steps = tuple((hook, context) for hook in selected)
-    return HookPlan(steps, OnFailure.REFUSE, case, command)
+        context = new_context(_BEFORE, command, case, None, None, workflow)
+        steps = tuple([(hook, context) for hook in selected])
+    return HookPlan(steps, _REFUSE, case, command)
 
 
 def plan_after(
@@ -163,26 +178,31 @@ def plan_after(
 
     In order: exit hooks of the stage left and enter hooks of the stage
     entered (only when the stage changes; opening enters without leaving),
-    after-hooks of the command type, then the on-command hooks.
+    after-hooks of the command type, then the on-command hooks. The event
+    and the contexts are made only if some hook is selected.
     """
-    steps: list[Step] = []
-    points: list[tuple[HookPoint, Sequence[Hook]]] = []
+    exits: tuple[Hook, ...] = ()
+    enters: tuple[Hook, ...] = ()
     if before is None or before.stage is not after.stage:
         if before is not None and hooks.exit:
-            points.append((HookPoint.EXIT, chosen(hooks.exit, before.stage)))
+            exits = chosen(hooks.exit, before.stage)
         if hooks.enter:
-            points.append((HookPoint.ENTER, chosen(hooks.enter, after.stage)))
-    if hooks.after:
-        points.append((HookPoint.AFTER, chosen(hooks.after, type(command))))
-    points.append((HookPoint.ANY, hooks.any))
-    event: Event | None = None
-    for point, selected in points:
+            enters = chosen(hooks.enter, after.stage)
+    afters = chosen(hooks.after, type(command)) if hooks.after else ()
+    if not (exits or enters or afters or hooks.any):
+        return HookPlan((), _REPORT, after, command)
+    event = new_event(command, after.stage)
+    steps: list[Step] = []
+    for point, selected in (
+        (_EXIT, exits),
+        (_ENTER, enters),
+        (_AFTER, afters),
+        (_ANY, hooks.any),
+    ):
         if selected:
-            if event is None:
-                event = new_event(command, after.stage)
-            context = HookContext(point, command, before, after, event, workflow)
-            steps.extend((hook, context) for hook in selected)
-    return HookPlan(tuple(steps), OnFailure.REPORT, after, command)
+            context = new_context(point, command, before, after, event, workflow)
+            steps += [(hook, context) for hook in selected]
+    return HookPlan(tuple(steps), _REPORT, after, command)
 
 
 def plan_breach(
@@ -200,14 +220,14 @@ def plan_breach(
     after_hooks = chosen(hooks.after, RecordBreach)
     for breach in recorded:
         for point, hooks_here in (
-            (HookPoint.BREACH, chosen(hooks.breach, breach.command.kind)),
-            (HookPoint.AFTER, after_hooks),
-            (HookPoint.ANY, hooks.any),
+            (_BREACH, chosen(hooks.breach, breach.command.kind)),
+            (_AFTER, after_hooks),
+            (_ANY, hooks.any),
         ):
             if hooks_here:
-                context = HookContext(
+                context = new_context(
                     point, breach.command, breach.before, breach.after, breach.event, workflow
                 )
-                steps.extend((hook, context) for hook in hooks_here)
+                steps += [(hook, context) for hook in hooks_here]
     last = recorded[-1]
-    return HookPlan(tuple(steps), OnFailure.REPORT, last.after, last.command)
+    return HookPlan(tuple(steps), _REPORT, last.after, last.command)

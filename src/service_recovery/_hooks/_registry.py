@@ -69,7 +69,7 @@ _EMPTY = HookSet()
 
 def chosen(attached: Attached, key: object) -> tuple[Hook, ...]:
     """The hooks of *attached* whose selector takes *key*, in registration order."""
-    return tuple(hook for selector, hook in attached if selector is None or key in selector)
+    return tuple([hook for selector, hook in attached if selector is None or key in selector])
 
 
 class Hooks:
