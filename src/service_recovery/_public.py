@@ -11,9 +11,11 @@ It imports nothing of the package, so any ``__init__`` may use it.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import sys
 from collections.abc import Iterable
+from types import CodeType
 from typing import Any
 
 
@@ -67,6 +69,12 @@ def _unwrapped(member: object) -> object:
     return member
 
 
+@functools.cache
+def _compiled(annotation: str) -> CodeType:
+    """The code of an annotation: the same few texts recur in every class."""
+    return compile(annotation, "<annotation>", "eval")
+
+
 def _resolve_annotations(kind: type, module_globals: dict[str, Any]) -> None:
     """Evaluate *kind*'s own string annotations as ``typing.get_type_hints`` would."""
     annotations = vars(kind).get("__annotations__")
@@ -78,6 +86,6 @@ def _resolve_annotations(kind: type, module_globals: dict[str, Any]) -> None:
         if not isinstance(annotation, str):
             continue
         try:
-            annotations[name] = eval(annotation, class_namespace, module_globals)
+            annotations[name] = eval(_compiled(annotation), class_namespace, module_globals)
         except Exception:  # a name only imported for type checkers: leave it a string
             continue
