@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -30,8 +29,6 @@ from ._time._breaches import record_breaches
 from ._time._clock import Clock, check_clock, resolve_now
 from ._time._deadlines import Deadline, Timekeeper, require_case
 from ._time._due import DueList, due
-
-log = logging.getLogger("service_recovery")
 
 
 class Workflow:

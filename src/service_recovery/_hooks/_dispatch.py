@@ -44,8 +44,8 @@ class OnFailure(enum.Enum):
     hooks still run, then :class:`HookFailed` carries the case to keep."""
 
 
-# Members read once: reading an enum member off its class costs more than the rest
-# of a plan on Python 3.11, and plans are made on every command.
+# Members read once: on Python 3.11 reading an enum member off its class is a slow
+# lookup (~0.1 us, four times a global's), and a plan is made on every command.
 _BEFORE, _EXIT, _ENTER, _AFTER, _ANY, _BREACH = (
     HookPoint.BEFORE,
     HookPoint.EXIT,
