@@ -417,6 +417,20 @@ class TestHookPoints:
             point.value for point in sr.HookPoint
         ]
 
+    def test_selected_takes_a_point_or_its_name(self) -> None:
+        """The hooks of a point can be listed by the point or by its name."""
+        hooks = sr.Workflow().hooks
+        hooks.on_exit(S.LISTENING)(print)
+        assert [print] == list(hooks.selected(sr.HookPoint.EXIT, S.LISTENING))
+        assert [] == list(hooks.selected("exit", S.CLOSED))
+
+    def test_hooks_show_how_many_are_attached(self) -> None:
+        """The repr counts the hooks at each point."""
+        hooks = sr.Workflow().hooks
+        hooks.before()(print)
+        hooks.on_command(print)
+        assert "<Hooks before=1, exit=0, enter=0, after=0, any=1, breach=0>" == repr(hooks)
+
     def test_selected_refuses_an_unknown_point(self) -> None:
         """Asking the hooks of a point that does not exist names the points that do."""
         with pytest.raises(sr.InvalidValue, match="expected one of 'before'"):
@@ -665,6 +679,10 @@ async def _async_hook(ctx: sr.HookContext) -> None:
     return None
 
 
+def notify_crm(ctx: sr.HookContext) -> None:
+    return None
+
+
 async def _async_generator_hook(ctx: sr.HookContext) -> AsyncIterator[None]:
     yield None
 
@@ -685,6 +703,23 @@ ASYNC_HOOKS = {
     "partial of async def": functools.partial(_async_hook),
     "async __call__": _AsyncCallable(),
     "bound async method": _WithAsyncMethod().notify,
+    "partial of an async callable": functools.partial(_AsyncCallable()),
+}
+
+
+class _Notifier:
+    """A sync hook given as a class: calling it builds a notifier."""
+
+    def __init__(self, ctx: sr.HookContext) -> None:
+        self.ctx = ctx
+
+
+SYNC_HOOKS = {
+    "function": notify_crm,
+    "partial": functools.partial(notify_crm),
+    "class": _Notifier,
+    "builtin": print,
+    "sync callable": Recorder(sr.Workflow()).hook("sync"),
 }
 
 ATTACH = {
@@ -707,6 +742,13 @@ class TestAsyncHooks:
             attach(hooks)(hook)
         assert "hook" == caught.value.field
         assert not hooks
+
+    @pytest.mark.parametrize("hook", SYNC_HOOKS.values(), ids=SYNC_HOOKS.keys())
+    def test_sync_hooks_are_attached(self, hook: Any) -> None:
+        """Functions, partials, classes, builtins and callable objects are sync hooks."""
+        hooks = sr.Workflow().hooks
+        assert hook is hooks.on_command(hook)
+        assert [hook] == list(hooks.selected("any", None))
 
     def test_a_sync_wrapper_of_an_async_function_is_a_sync_hook(self) -> None:
         """A plain function is sync even when it wraps a coroutine function (it may run it)."""

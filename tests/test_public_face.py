@@ -14,6 +14,7 @@ import attrs
 import pytest
 
 import service_recovery as sr
+from service_recovery._public import _resolve_annotations
 from tests.scenarios import AGENT, T0, later, next_step, open_case, walk_to
 
 PUBLIC = {name: getattr(sr, name) for name in sr.__all__ if name != "testing"}
@@ -99,6 +100,19 @@ class TestModuleNames:
         hints = typing.get_type_hints(kind)
         assert {field.name for field in attrs.fields(kind)} <= set(hints)
         assert all(not isinstance(hint, str) for hint in hints.values())
+
+    def test_annotations_that_do_not_resolve_stay_text(self) -> None:
+        """A name only imported for type checkers is left as it was, and the rest resolves."""
+
+        class Sample:
+            known: int
+            unknown: NotImportedHere  # type: ignore[name-defined]  # noqa: F821
+
+        vars(Sample)["__annotations__"]["done"] = int
+        _resolve_annotations(Sample, {"int": int})
+        assert {"known": int, "unknown": "NotImportedHere", "done": int} == vars(Sample)[
+            "__annotations__"
+        ]
 
     def test_case_hints_are_the_real_types(self) -> None:
         """A resolved hint is the type itself, not a look-alike."""

@@ -186,26 +186,21 @@ def _checked_hook(hook: object) -> Any:
 
 
 def _is_async(hook: object) -> bool:
-    """Whether calling *hook* makes a coroutine or an async generator, as far as can be told."""
-    seen = 0
-    candidate: object = hook
-    while seen < 16:  # unwrap partials, bound methods and callable objects, boundedly
-        seen += 1
-        if inspect.iscoroutinefunction(candidate) or inspect.isasyncgenfunction(candidate):
-            return True
-        if isinstance(candidate, functools.partial):
-            candidate = candidate.func
-        elif inspect.ismethod(candidate):
-            candidate = candidate.__func__
-        elif inspect.isroutine(candidate) or isinstance(candidate, type):
-            # A plain function is sync even when it wraps an async one (it may run it).
-            return False
-        else:
-            call = getattr(type(candidate), "__call__", None)  # noqa: B004 - the class's method
-            if call is None:
-                return False
-            candidate = call
-    return False
+    """Whether calling *hook* makes a coroutine or an async generator, as far as can be told.
+
+    Functions, bound methods and partials of them are asked directly; an object
+    is asked about its class's ``__call__``. A plain function is sync even when
+    it wraps an async one (it may run it), and calling a class builds an object.
+    """
+    while isinstance(hook, functools.partial):
+        hook = hook.func
+    if inspect.isroutine(hook) or isinstance(hook, type):
+        return _makes_async(hook)
+    return _makes_async(getattr(type(hook), "__call__", None))  # noqa: B004 - the class's
+
+
+def _makes_async(function: object) -> bool:
+    return inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function)
 
 
 def _command_filter(commands: tuple[object, ...]) -> Selector:
