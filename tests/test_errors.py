@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -12,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import service_recovery as sr
+from service_recovery import _errors
 from service_recovery._model._commands import COMMAND_TYPES
 from tests.scenarios import AGENT, later, open_case
 
@@ -185,3 +188,60 @@ class TestNoBareErrors:
         if not isinstance(data, sr.Case):
             with pytest.raises(sr.InvalidValue):
                 sr.to_dict(data)
+
+
+def drawn_tree(text: str) -> dict[str, tuple[str, bool]]:
+    """The error tree drawn in *text*: each class name with its parent and its ValueError mark."""
+    tree: dict[str, tuple[str, bool]] = {}
+    parents: list[str] = []
+    for line in text.splitlines():
+        match = re.match(r"^(?P<indent>[\s│]*)(?:[├└]── )?(?P<name>[A-Z]\w+)(?P<rest>.*)$", line)
+        if match is None or not ("──" in line or match["name"] == "Exception"):
+            continue
+        depth = len(match["indent"]) // 4
+        del parents[depth:]
+        if parents:
+            tree[match["name"]] = (parents[-1], "+ ValueError" in match["rest"])
+        parents.append(match["name"])
+    return tree
+
+
+def tree_block(text: str) -> str:
+    """The lines of the first drawn tree in *text*, from its ``Exception`` root."""
+    lines = text.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.strip() == "Exception")
+    block = []
+    for line in lines[start:]:
+        if not line.strip() or line.startswith("```"):
+            break
+        block.append(line.strip("\n"))
+    return "\n".join(line[len(lines[start]) - len(lines[start].lstrip()) :] for line in block)
+
+
+class TestDrawnHierarchy:
+    def test_the_drawn_tree_is_the_real_one(self) -> None:
+        """Each error drawn in the _errors docstring sits under its nearest drawn ancestor."""
+        tree = drawn_tree(_errors.__doc__ or "")
+        assert {error.__name__ for error in PUBLIC_ERRORS} == set(tree)
+        for name, (parent, value_error) in tree.items():
+            error = getattr(sr, name)
+            drawn_ancestors = [base for base in error.__mro__[1:] if base.__name__ in tree]
+            nearest = drawn_ancestors[0].__name__ if drawn_ancestors else "Exception"
+            assert (parent, value_error) == (nearest, issubclass(error, ValueError)), name
+
+    def test_the_reference_draws_the_same_tree(self) -> None:
+        """docs/reference/errors.md shows the tree the module docstring draws."""
+        page = (Path(__file__).parent.parent / "docs" / "reference" / "errors.md").read_text()
+        assert tree_block(_errors.__doc__ or "") == tree_block(page)
+
+
+class TestLazyMessages:
+    def test_hook_failed_formats_when_read(self) -> None:
+        """Building a HookFailed never formats its errors: that happens when it is printed."""
+
+        class Loud(Exception):
+            def __str__(self) -> str:
+                raise AssertionError("formatted too early")
+
+        error = sr.HookFailed(None, accepted=True, errors=[(print, Loud())])
+        assert "print raised Loud: <its str() failed>" in str(error)

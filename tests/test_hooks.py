@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import service_recovery as sr
+from service_recovery._hooks import HookPlan, plan_after, plan_before, run_sync
 from tests.scenarios import AGENT, later, next_step, open_case, walk_to
 
 S = sr.Stage
@@ -316,7 +319,7 @@ class TestFailurePolicy:
             workflow.apply(case, next_step(case))
         failure = caught.value
         assert failure.accepted
-        assert failure.case is not None
+        assert isinstance(failure.case, sr.Case)
         assert (S.ACKNOWLEDGED, 2) == (failure.case.stage, failure.case.version)
         assert [
             "before1",
@@ -371,7 +374,7 @@ class TestFailurePolicy:
         with pytest.raises(sr.HookFailed) as caught:
             workflow.apply(case, next_step(case))
         kept = caught.value.case
-        assert kept is not None
+        assert isinstance(kept, sr.Case)
         assert S.LISTENING == workflow.apply(kept, next_step(kept)).stage
 
     def test_base_exceptions_are_not_swallowed(self) -> None:
@@ -395,3 +398,385 @@ class TestFailurePolicy:
             workflow.apply(case, next_step(case))
         assert copy == case
         assert getattr(caught.value, "case", None) is case
+
+
+class TestHookPoints:
+    def test_points_are_typed_and_read_as_strings(self) -> None:
+        """Every context names its point as a HookPoint, which equals its string name."""
+        recorder = recorded()
+        case = open_case(recorder.workflow)
+        recorder.contexts.clear()
+        recorder.workflow.apply(case, next_step(case))
+        points = [ctx.point for ctx in recorder.contexts]
+        assert all(isinstance(point, sr.HookPoint) for point in points)
+        assert ["before", "exit", "enter", "after", "any"] == list(dict.fromkeys(points))
+
+    def test_points_in_running_order(self) -> None:
+        """The points are listed in the order a command runs them; breach is tick's own."""
+        assert ["before", "exit", "enter", "after", "any", "breach"] == [
+            point.value for point in sr.HookPoint
+        ]
+
+    def test_selected_takes_a_point_or_its_name(self) -> None:
+        """The hooks of a point can be listed by the point or by its name."""
+        hooks = sr.Workflow().hooks
+        hooks.on_exit(S.LISTENING)(print)
+        assert [print] == list(hooks.selected(sr.HookPoint.EXIT, S.LISTENING))
+        assert [] == list(hooks.selected("exit", S.CLOSED))
+
+    def test_hooks_show_how_many_are_attached(self) -> None:
+        """The repr counts the hooks at each point."""
+        hooks = sr.Workflow().hooks
+        hooks.before()(print)
+        hooks.on_command(print)
+        assert "<Hooks before=1, exit=0, enter=0, after=0, any=1, breach=0>" == repr(hooks)
+
+    def test_selected_refuses_an_unknown_point(self) -> None:
+        """Asking the hooks of a point that does not exist names the points that do."""
+        with pytest.raises(sr.InvalidValue, match="expected one of 'before'"):
+            list(sr.Workflow().hooks.selected("on_close", sr.Close))
+
+
+class TestDispatchPlan:
+    def test_contexts_only_for_points_with_hooks(self) -> None:
+        """With one on_command hook, the plan has one step and builds one context."""
+        workflow = sr.Workflow()
+        workflow.hooks.on_command(lambda ctx: None)
+        case = open_case(workflow)
+        after = sr.Workflow().apply(case, next_step(case))
+        plan = plan_after(workflow.hooks.snapshot(), workflow, case, after, next_step(case))
+        assert [sr.HookPoint.ANY] == [context.point for _, context in plan.steps]
+        assert plan_before(workflow.hooks.snapshot(), workflow, case, next_step(case)).steps == ()
+
+    def test_one_context_per_point(self) -> None:
+        """The hooks of one point share one context; each point has its own."""
+        recorder = recorded()
+        case = open_case(recorder.workflow)
+        recorder.contexts.clear()
+        recorder.workflow.apply(case, next_step(case))
+        contexts = recorder.contexts
+        assert 5 == len({id(context) for context in contexts})
+        assert all(contexts[n] is contexts[n + 1] for n in range(0, len(contexts), 2))
+
+    def test_no_hook_for_the_stage_builds_no_context(self) -> None:
+        """Hooks filtered to other stages and commands plan nothing."""
+        workflow = sr.Workflow()
+        workflow.hooks.on_enter(S.CLOSED)(lambda ctx: None)
+        workflow.hooks.after(sr.Close)(lambda ctx: None)
+        case = open_case(workflow)
+        command = next_step(case)
+        after = sr.Workflow().apply(case, command)
+        assert () == plan_after(workflow.hooks.snapshot(), workflow, case, after, command).steps
+
+    def test_open_apply_and_tick_use_the_one_runner(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Opening, applying and ticking each hand their plans to the same runner."""
+        workflow = sr.Workflow()
+        workflow.hooks.before()(lambda ctx: None)
+        workflow.hooks.on_command(lambda ctx: None)
+        workflow.hooks.on_breach()(lambda ctx: None)
+        ran: list[tuple[str, str]] = []
+
+        def runner(plan: HookPlan) -> None:
+            ran.append((plan.on_failure.value, type(plan.command).__name__))
+            run_sync(plan)
+
+        monkeypatch.setattr("service_recovery._workflow.run_sync", runner)
+        opened = open_case(workflow)
+        workflow.apply(opened, next_step(opened))
+        workflow.tick(opened, now=opened.last_at + timedelta(days=1))
+        assert [
+            ("refuse", "Open"),
+            ("report", "Open"),
+            ("refuse", "Acknowledge"),
+            ("report", "Acknowledge"),
+            ("report", "RecordBreach"),
+        ] == ran
+
+
+class TestSnapshot:
+    def test_a_hook_attached_by_a_hook_waits_for_the_next_command(self) -> None:
+        """A hook that attaches another each time it runs grows the hooks one per command."""
+        workflow = sr.Workflow()
+        ran: list[int] = []
+
+        def spawn(ctx: sr.HookContext) -> None:
+            ran.append(ctx.case_after.version if ctx.case_after else 0)
+            workflow.hooks.on_command(spawn)
+
+        workflow.hooks.on_command(spawn)
+        case = open_case(workflow)
+        assert [1] == ran
+        workflow.apply(case, next_step(case))
+        assert [1, 2, 2] == ran
+
+    def test_a_before_hook_attaching_an_after_hook(self) -> None:
+        """An after-hook attached by a before-hook does not run for that same command."""
+        workflow = sr.Workflow()
+        ran: list[str] = []
+
+        @workflow.hooks.before(sr.Acknowledge)
+        def attach(ctx: sr.HookContext) -> None:
+            workflow.hooks.after()(lambda ctx: ran.append(type(ctx.command).__name__))
+
+        case = open_case(workflow)
+        case = workflow.apply(case, next_step(case))
+        assert [] == ran
+        workflow.apply(case, next_step(case))
+        assert ["Listen"] == ran
+
+    def test_a_snapshot_does_not_change(self) -> None:
+        """What a dispatch runs is fixed when it starts."""
+        hooks = sr.Workflow().hooks
+        snapshot = hooks.snapshot()
+        hooks.on_command(lambda ctx: None)
+        assert ((), 1) == (snapshot.any, len(hooks.snapshot().any))
+
+
+class Unprintable(Exception):
+    """An exception whose message cannot be written."""
+
+    def __str__(self) -> str:
+        raise RuntimeError("no str for you")
+
+
+class Nameless:
+    """A callable hook without a qualified name, whose repr raises."""
+
+    def __call__(self, ctx: sr.HookContext) -> None:
+        raise OSError("pager down")
+
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr for you")
+
+
+class TestUnprintableFailures:
+    def test_an_exception_whose_str_raises_keeps_the_event(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """The accepted case reaches the host, and the message says what it could."""
+        workflow = sr.Workflow()
+        workflow.hooks.after()(Recorder(workflow).hook("notify", fail=Unprintable()))
+        case = open_case(sr.Workflow())
+        with caplog.at_level(logging.ERROR), pytest.raises(sr.HookFailed) as caught:
+            workflow.apply(case, next_step(case))
+        failure = caught.value
+        assert isinstance(failure.case, sr.Case)
+        assert (True, 2) == (failure.accepted, failure.case.version)
+        assert "notify raised Unprintable: <its str() failed>" in str(failure)
+        assert "notify" in repr(failure)
+        assert 1 == len(caplog.records)
+
+    def test_a_hook_whose_repr_raises_keeps_the_event(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """A hook that cannot be named is named by its type."""
+        workflow = sr.Workflow()
+        workflow.hooks.on_enter()(Nameless())
+        case = open_case(sr.Workflow())
+        with caplog.at_level(logging.ERROR), pytest.raises(sr.HookFailed) as caught:
+            workflow.apply(case, next_step(case))
+        assert caught.value.accepted
+        assert (
+            "1 hook(s) failed (the command was accepted): "
+            "<Nameless object (its repr failed)> raised OSError: pager down"
+        ) == str(caught.value)
+        assert "Nameless object" in caplog.records[0].getMessage()
+
+    def test_a_before_hook_failure_that_cannot_be_printed(self) -> None:
+        """Before the change, an unprintable failure still changes nothing and says so."""
+        workflow = sr.Workflow()
+        workflow.hooks.before()(Recorder(workflow).hook("check", fail=Unprintable()))
+        case = open_case(sr.Workflow())
+        with pytest.raises(sr.HookFailed) as caught:
+            workflow.apply(case, next_step(case))
+        assert (case, False) == (caught.value.case, caught.value.accepted)
+        assert "(nothing changed): check raised Unprintable" in str(caught.value)
+
+
+class TestVetoReasons:
+    @pytest.mark.parametrize("arguments", [(), (None,)], ids=["no reason", "None"])
+    def test_a_veto_without_reason_says_the_default(self, arguments: tuple[None, ...]) -> None:
+        """A veto with no reason refuses with the default sentence, not a TypeError."""
+        workflow = sr.Workflow()
+        workflow.hooks.before()(Recorder(workflow).hook("no", fail=sr.Veto(*arguments)))
+        case = open_case(sr.Workflow())
+        with pytest.raises(sr.CommandVetoed) as caught:
+            workflow.apply(case, next_step(case))
+        assert [sr.Reason("host veto", sr.Veto.DEFAULT_REASON)] == list(caught.value.reasons)
+        assert sr.Veto.DEFAULT_REASON == str(caught.value)
+
+    def test_a_reason_changed_to_none_after_raising(self) -> None:
+        """A reason the host replaced with something that is not text is not trusted."""
+        veto = sr.Veto("Not now")
+        veto.reason = None  # type: ignore[assignment]
+        workflow = sr.Workflow()
+        workflow.hooks.before()(Recorder(workflow).hook("no", fail=veto))
+        case = open_case(sr.Workflow())
+        with pytest.raises(sr.CommandVetoed, match=sr.Veto.DEFAULT_REASON):
+            workflow.apply(case, next_step(case))
+
+    def test_a_reason_that_is_not_text_is_refused_when_raised(self) -> None:
+        """Veto(42) is a bug in the hook: it fails as a hook failure naming the problem."""
+        with pytest.raises(sr.InvalidValue, match="a Veto's reason is a sentence") as caught:
+            sr.Veto(42)  # type: ignore[arg-type]
+        assert "reason" == caught.value.field
+        workflow = sr.Workflow()
+
+        @workflow.hooks.before()
+        def careless(ctx: sr.HookContext) -> None:
+            raise sr.Veto(42)  # type: ignore[arg-type]
+
+        case = open_case(sr.Workflow())
+        with pytest.raises(sr.HookFailed) as failed:
+            workflow.apply(case, next_step(case))
+        assert (False, sr.InvalidValue) == (failed.value.accepted, type(failed.value.errors[0][1]))
+
+
+class TestInterrupts:
+    @pytest.mark.parametrize("stop", [KeyboardInterrupt, SystemExit])
+    def test_an_interrupt_after_the_change_carries_the_new_case(
+        self, stop: type[BaseException]
+    ) -> None:
+        """It propagates, with the new case attached and a note; later hooks do not run."""
+        workflow = sr.Workflow()
+        recorder = Recorder(workflow)
+        workflow.hooks.on_enter()(recorder.hook("enter"))
+        workflow.hooks.after()(recorder.hook("stop", fail=stop()))
+        workflow.hooks.on_command(recorder.hook("audit"))
+        case = open_case(sr.Workflow())
+        with pytest.raises(stop) as caught:
+            workflow.apply(case, next_step(case))
+        kept = caught.value.recovery_case  # type: ignore[attr-defined]
+        assert (S.ACKNOWLEDGED, 2) == (kept.stage, kept.version)
+        assert kept.history[:1] == case.history
+        assert ["enter", "stop"] == recorder.ran
+        [note] = caught.value.__notes__
+        assert "Acknowledge was accepted" in note
+        assert "The remaining hooks did not run" in note
+
+    def test_an_interrupt_when_opening_carries_the_case(self) -> None:
+        """Interrupted after opening, the opened case rides on the exception."""
+        workflow = sr.Workflow()
+        workflow.hooks.on_enter()(Recorder(workflow).hook("stop", fail=SystemExit(3)))
+        with pytest.raises(SystemExit) as caught:
+            open_case(workflow)
+        assert 1 == caught.value.recovery_case.version  # type: ignore[attr-defined]
+
+    def test_an_interrupt_before_the_change_changes_nothing(self) -> None:
+        """Raised by a before-hook, it propagates untouched: no case to keep but the old one."""
+        workflow = sr.Workflow()
+        recorder = Recorder(workflow)
+        workflow.hooks.before()(recorder.hook("stop", fail=KeyboardInterrupt()))
+        workflow.hooks.on_command(recorder.hook("audit"))
+        case = open_case(sr.Workflow())
+        with pytest.raises(KeyboardInterrupt) as caught:
+            workflow.apply(case, next_step(case))
+        assert not hasattr(caught.value, "recovery_case")
+        assert ["stop"] == recorder.ran
+
+
+async def _async_hook(ctx: sr.HookContext) -> None:
+    return None
+
+
+def notify_crm(ctx: sr.HookContext) -> None:
+    return None
+
+
+async def _async_generator_hook(ctx: sr.HookContext) -> AsyncIterator[None]:
+    yield None
+
+
+class _AsyncCallable:
+    async def __call__(self, ctx: sr.HookContext) -> None:
+        return None
+
+
+class _WithAsyncMethod:
+    async def notify(self, ctx: sr.HookContext) -> None:
+        return None
+
+
+ASYNC_HOOKS = {
+    "async def": _async_hook,
+    "async generator": _async_generator_hook,
+    "partial of async def": functools.partial(_async_hook),
+    "async __call__": _AsyncCallable(),
+    "bound async method": _WithAsyncMethod().notify,
+    "partial of an async callable": functools.partial(_AsyncCallable()),
+}
+
+
+class _Notifier:
+    """A sync hook given as a class: calling it builds a notifier."""
+
+    def __init__(self, ctx: sr.HookContext) -> None:
+        self.ctx = ctx
+
+
+SYNC_HOOKS = {
+    "function": notify_crm,
+    "partial": functools.partial(notify_crm),
+    "class": _Notifier,
+    "builtin": print,
+    "sync callable": Recorder(sr.Workflow()).hook("sync"),
+}
+
+ATTACH = {
+    "before": lambda hooks: hooks.before(),
+    "after": lambda hooks: hooks.after(sr.Close),
+    "on_enter": lambda hooks: hooks.on_enter(),
+    "on_exit": lambda hooks: hooks.on_exit(),
+    "on_breach": lambda hooks: hooks.on_breach(),
+    "on_command": lambda hooks: hooks.on_command,
+}
+
+
+class TestAsyncHooks:
+    @pytest.mark.parametrize("hook", ASYNC_HOOKS.values(), ids=ASYNC_HOOKS.keys())
+    @pytest.mark.parametrize("attach", ATTACH.values(), ids=ATTACH.keys())
+    def test_async_hooks_are_refused_when_attached(self, attach: Any, hook: object) -> None:
+        """An async hook would never be awaited: it is refused, and nothing is attached."""
+        hooks = sr.Workflow().hooks
+        with pytest.raises(sr.InvalidValue, match="async hooks are not supported") as caught:
+            attach(hooks)(hook)
+        assert "hook" == caught.value.field
+        assert not hooks
+
+    @pytest.mark.parametrize("hook", SYNC_HOOKS.values(), ids=SYNC_HOOKS.keys())
+    def test_sync_hooks_are_attached(self, hook: Any) -> None:
+        """Functions, partials, classes, builtins and callable objects are sync hooks."""
+        hooks = sr.Workflow().hooks
+        assert hook is hooks.on_command(hook)
+        assert [hook] == list(hooks.selected("any", None))
+
+    def test_a_sync_wrapper_of_an_async_function_is_a_sync_hook(self) -> None:
+        """A plain function is sync even when it wraps a coroutine function (it may run it)."""
+
+        @functools.wraps(_async_hook)
+        def run_it(ctx: sr.HookContext) -> None:
+            return None
+
+        hooks = sr.Workflow().hooks
+        assert run_it is hooks.after()(run_it)
+
+    def test_a_hook_returning_a_coroutine_fails_after_the_change(self) -> None:
+        """Returned awaitables are never awaited: reported as a failure, the event kept."""
+        workflow = sr.Workflow()
+        workflow.hooks.on_command(lambda ctx: _async_hook(ctx))  # noqa: PLW0108 - sync hook
+        case = open_case(sr.Workflow())
+        with pytest.raises(sr.HookFailed) as caught:
+            workflow.apply(case, next_step(case))
+        [(_, error)] = caught.value.errors
+        assert caught.value.accepted
+        assert isinstance(error, sr.InvalidValue)
+        assert "returned an awaitable" in str(error)
+
+    def test_a_before_hook_returning_a_coroutine_changes_nothing(self) -> None:
+        """Before the change, a returned awaitable aborts the command like any failure."""
+        workflow = sr.Workflow()
+        workflow.hooks.before()(lambda ctx: _async_hook(ctx))  # noqa: PLW0108 - sync hook
+        case = open_case(sr.Workflow())
+        with pytest.raises(sr.HookFailed) as caught:
+            workflow.apply(case, next_step(case))
+        assert (case, False) == (caught.value.case, caught.value.accepted)

@@ -177,10 +177,11 @@ class TestHooks:
         case = resolving_case(workflow, dues=(DAY,))
         with pytest.raises(sr.HookFailed) as failed:
             workflow.tick(case, now=T0 + 4 * DAY)
+        kept = failed.value.case
         assert failed.value.accepted
-        assert failed.value.case is not None
-        assert 2 == len(failed.value.case.breaches) == len(calls)
-        assert failed.value.case is workflow.tick(failed.value.case, now=T0 + 5 * DAY)
+        assert isinstance(kept, sr.Case)
+        assert 2 == len(kept.breaches) == len(calls)
+        assert kept is workflow.tick(kept, now=T0 + 5 * DAY)
         assert 2 == len(calls)
 
     def test_breach_hooks_need_kinds(self) -> None:
@@ -210,3 +211,65 @@ class TestProperties:
         assert sorted(fired) == sorted(recorded)
         assert len(set(recorded)) == len(recorded)
         assert breached == set(recorded) == case.breaches
+
+
+class TestDispatch:
+    def test_breach_contexts_are_typed(self) -> None:
+        """Breach hooks see the BREACH point; after and on_command hooks their own."""
+        workflow, seen = watched()
+        workflow.tick(open_case(workflow), now=T0 + 2 * HOUR)
+        points = [ctx.point for _, ctx in seen if isinstance(ctx.command, sr.RecordBreach)]
+        assert [sr.HookPoint.BREACH, sr.HookPoint.AFTER, sr.HookPoint.ANY] == points
+
+    def test_each_breach_runs_its_hooks_in_turn(self) -> None:
+        """Two breaches: all hooks of the first, then all hooks of the second."""
+        workflow, seen = watched()
+        case = resolving_case(workflow, dues=(DAY,))
+        seen.clear()
+        workflow.tick(case, now=T0 + 4 * DAY)
+        refs = [(point, ctx.command.ref) for point, ctx in seen]  # type: ignore[attr-defined]
+        first, second = refs[0][1], refs[3][1]
+        assert [
+            ("breach", first),
+            ("after", first),
+            ("any", first),
+            ("breach", second),
+            ("after", second),
+            ("any", second),
+        ] == refs
+
+    def test_a_hook_attached_during_a_tick_waits_for_the_next(self) -> None:
+        """A breach hook attaching another does not run it for the other breaches of that tick."""
+        workflow = sr.Workflow()
+        fired: list[str] = []
+
+        def attach(ctx: sr.HookContext) -> None:
+            fired.append("first")
+            workflow.hooks.on_breach()(lambda ctx: fired.append("late"))
+
+        workflow.hooks.on_breach()(attach)
+        case = resolving_case(workflow, dues=(DAY,))
+        workflow.tick(case, now=T0 + 4 * DAY)
+        assert ["first", "first"] == fired
+
+    def test_an_interrupt_keeps_every_breach(self) -> None:
+        """A KeyboardInterrupt from a breach hook carries the case with all breaches recorded."""
+        workflow = sr.Workflow()
+
+        @workflow.hooks.on_breach()
+        def stop(ctx: sr.HookContext) -> None:
+            raise KeyboardInterrupt
+
+        case = resolving_case(workflow, dues=(DAY,))
+        with pytest.raises(KeyboardInterrupt) as caught:
+            workflow.tick(case, now=T0 + 4 * DAY)
+        kept = caught.value.recovery_case  # type: ignore[attr-defined]
+        assert 2 == len(kept.breaches)
+        assert kept is workflow.tick(kept, now=T0 + 4 * DAY)
+
+    def test_ticking_without_hooks_records_the_same(self) -> None:
+        """Hooks or none, a tick records the same breaches."""
+        hooked, _ = watched()
+        plain = sr.Workflow()
+        case = resolving_case(plain, dues=(DAY,))
+        assert plain.tick(case, now=T0 + 4 * DAY) == hooked.tick(case, now=T0 + 4 * DAY)

@@ -5,8 +5,9 @@
 >>> sr.Stage.SOLUTION_PROPOSED.label
 'solution proposed'
 
-Everything public is re-exported here; modules with a leading underscore are
-private and may change.
+Everything public is re-exported here, and reports this module as its home
+(``sr.Case.__module__ == "service_recovery"``), so tracebacks and reprs name
+the public path. Modules with a leading underscore are private and may change.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -24,18 +25,15 @@ from ._decision._verify import (
     verify,
 )
 from ._errors import (
-    CommandVetoed,
-    HookFailed,
     IdempotencyConflict,
     InvalidHistory,
     InvalidPolicy,
     InvalidSnapshot,
     InvalidValue,
     RecoveryError,
-    TransitionNotAllowed,
     Veto,
 )
-from ._hooks import Hook, HookContext, Hooks
+from ._hooks import Hook, HookContext, HookPoint, Hooks
 from ._io._snapshot import SCHEMA_VERSION, from_dict, to_dict
 from ._model._case import Case
 from ._model._commands import (
@@ -67,6 +65,7 @@ from ._model._commands import (
 from ._model._events import Event
 from ._model._history import History
 from ._model._kinds import DeadlineKind, DeadlineStatus, PromiseStatus, WaitingOn
+from ._model._refusals import CommandVetoed, HookFailed, Reason, TransitionNotAllowed
 from ._model._stages import Stage
 from ._model._values import (
     SYSTEM,
@@ -81,9 +80,10 @@ from ._model._values import (
     Role,
     Severity,
 )
+from ._public import fixup_module_metadata
 from ._rulebook._calendar import BusinessCalendar, Weekday
 from ._rulebook._graph import DEFAULT_GRAPH, Edge, Route, StageGraph, outcome_is
-from ._rulebook._guard_types import Guard, Reason
+from ._rulebook._guard_types import Guard
 from ._rulebook._policy import RecoveryPolicy
 from ._rulebook._rules import CompensationRung, Playbook, Remedy, Requirement, Step
 from ._rulebook._service_levels import ServiceLevels
@@ -141,6 +141,7 @@ __all__ = [
     "Hook",
     "HookContext",
     "HookFailed",
+    "HookPoint",
     "Hooks",
     "IdempotencyConflict",
     "IdentifyCause",
@@ -198,6 +199,9 @@ __all__ = [
     "to_dict",
     "verify",
 ]
+
+fixup_module_metadata(__name__, __all__)
+del fixup_module_metadata
 
 if TYPE_CHECKING:
     from . import testing

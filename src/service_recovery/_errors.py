@@ -1,17 +1,39 @@
 """Every error the library raises, under one base: :class:`RecoveryError`.
 
 Errors carry the data a host needs to act on them (the reasons, the case,
-the problems with their paths), so nobody has to parse a message.
+the problems with their paths), so nobody has to parse a message. The
+hierarchy (``ValueError`` marks the errors about bad data)::
+
+    Exception
+    ├── RecoveryError                 the one base of every error raised here
+    │   ├── InvalidValue              + ValueError: a malformed value or argument
+    │   ├── TransitionNotAllowed      a refused command: .reasons, .case, .command
+    │   │   └── CommandVetoed         refused by a host before-hook raising Veto
+    │   ├── HookFailed                a host hook raised: .case, .accepted, .errors
+    │   ├── IdempotencyConflict       a command id reused for a different command
+    │   ├── InvalidSnapshot           + ValueError: from_dict data, .problems
+    │   ├── InvalidHistory            + ValueError: replay events, .problems
+    │   └── InvalidPolicy             + ValueError: a policy or graph, .problems
+    └── Veto                          raised by the host; answered by CommandVetoed
+
+This module is the bottom layer: it imports nothing of the package. The
+errors that carry a case (``TransitionNotAllowed``, ``CommandVetoed`` and
+``HookFailed``) live one layer up, in ``_model/_refusals.py``, beside the case
+they carry, so ``err.case`` is typed as a :class:`Case` and ``err.reasons`` as
+:class:`Reason` values; every one is re-exported as ``service_recovery.<Name>``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from ._model._case import Case
-    from ._rulebook._guard_types import Reason
+
+def _restore(kind: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """Rebuild a pickled error without calling its ``__init__`` (whose arguments differ)."""
+    error = kind.__new__(kind, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class RecoveryError(Exception):
@@ -23,7 +45,12 @@ class RecoveryError(Exception):
             case = workflow.apply(case, command)
         except sr.RecoveryError as err:
             show(err)
+
+    Every error pickles with the data it carries (to hand it to another process).
     """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self.args, self.__dict__))
 
 
 class InvalidValue(RecoveryError, ValueError):
@@ -40,27 +67,6 @@ class InvalidValue(RecoveryError, ValueError):
         self.field = field
 
 
-class TransitionNotAllowed(RecoveryError):
-    """The workflow refused a command; the case is unchanged.
-
-    Attributes:
-        reasons: why, in words an agent can act on (the same as
-            :meth:`Workflow.explain` gives).
-        case: the case as it was (and still is); ``None`` when opening a case.
-        command: the refused command.
-    """
-
-    def __init__(self, reasons: Sequence[Reason], case: Case | None, command: object) -> None:
-        self.reasons: tuple[Reason, ...] = tuple(reasons)
-        self.case = case
-        self.command = command
-        super().__init__("; ".join(str(reason) for reason in self.reasons))
-
-
-class CommandVetoed(TransitionNotAllowed):
-    """A before-hook of the host vetoed the command by raising :class:`Veto`."""
-
-
 class IdempotencyConflict(RecoveryError):
     """A command reuses the id of an accepted command but says something else.
 
@@ -69,35 +75,27 @@ class IdempotencyConflict(RecoveryError):
     """
 
 
-class HookFailed(RecoveryError):
-    """One or more host hooks raised.
+def describe_callable(hook: object) -> str:
+    """A name for *hook* in messages: its qualified name, else its repr, else its type.
 
-    Attributes:
-        case: the case the host should keep. After a before-hook failure it is
-            the unchanged case and ``accepted`` is false; after an after-hook
-            failure it is the *new* case: the event was accepted and must not
-            be lost, only the side effect needs a retry. ``None`` if a before-hook
-            of :meth:`Workflow.open` failed (there is no case yet).
-        accepted: whether the command's event is part of ``case``.
-        errors: each failing hook with the exception it raised, in run order.
+    Never raises, whatever the hook's ``__repr__`` or ``__getattr__`` does.
     """
+    try:
+        name = getattr(hook, "__qualname__", None)
+        if isinstance(name, str):
+            return name
+        return repr(hook)
+    except Exception:
+        return f"<{type(hook).__qualname__} object (its repr failed)>"
 
-    def __init__(
-        self,
-        case: Case | None,
-        *,
-        accepted: bool,
-        errors: Sequence[tuple[Any, BaseException]],
-    ) -> None:
-        self.case = case
-        self.accepted = accepted
-        self.errors: tuple[tuple[Any, BaseException], ...] = tuple(errors)
-        names = ", ".join(
-            f"{getattr(hook, '__qualname__', repr(hook))} raised {type(err).__name__}: {err}"
-            for hook, err in self.errors
-        )
-        state = "the command was accepted" if accepted else "nothing changed"
-        super().__init__(f"{len(self.errors)} hook(s) failed ({state}): {names}")
+
+def describe_exception(error: BaseException) -> str:
+    """``"TypeName: message"`` for *error*; a fallback text if its ``str`` raises."""
+    try:
+        text = str(error)
+    except Exception:
+        text = "<its str() failed>"
+    return f"{type(error).__name__}: {text}"
 
 
 class _ProblemsError(RecoveryError, ValueError):
@@ -143,11 +141,28 @@ class Veto(Exception):
         def no_close_on_fridays(ctx):
             if ctx.command.at.weekday() == 4:
                 raise sr.Veto("We do not close cases on Fridays")
+
+    Args:
+        reason: what to tell the agent. Omitted or ``None``, the refusal
+            says :attr:`DEFAULT_REASON`.
+
+    Raises:
+        InvalidValue: *reason* is not a string (nor ``None``); inside a
+            before-hook that makes a :class:`HookFailed` naming the problem.
     """
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    DEFAULT_REASON = "A check of the host application refused this command"
+
+    def __init__(self, reason: str | None = None) -> None:
+        if reason is not None and not isinstance(reason, str):
+            raise InvalidValue(
+                f"reason: a Veto's reason is a sentence for the agent (a str), "
+                f"got {type(reason).__name__}",
+                field="reason",
+            )
+        text = self.DEFAULT_REASON if reason is None else reason
+        super().__init__(text)
+        self.reason = text
 
 
 def shortened(value: object, limit: int = 80) -> str:

@@ -2,38 +2,28 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ._decision._engine import Engine
 from ._decision._guidance import Guidance, Suggestion, guidance, suggest
 from ._decision._judge import Judge
 from ._decision._loading import checked_fold
-from ._errors import (
-    CommandVetoed,
-    HookFailed,
-    IdempotencyConflict,
-    InvalidHistory,
-    InvalidValue,
-    TransitionNotAllowed,
-    Veto,
-)
-from ._hooks import Hook, HookContext, Hooks
+from ._errors import IdempotencyConflict, InvalidHistory, InvalidValue
+from ._hooks import Hooks, HookSet, plan_after, plan_before, plan_breach, run_sync
 from ._model._case import Case, applied_command, changes_of, check_history, fold, grow, seal
 from ._model._commands import Command, Open
-from ._model._events import Event, new_event
+from ._model._events import Event
 from ._model._history import History, compact_history
+from ._model._refusals import Reason, TransitionNotAllowed
 from ._model._values import SYSTEM, Actor, Channel, Customer, Severity
-from ._rulebook._guard_types import Reason
 from ._rulebook._policy import RecoveryPolicy
-from ._time._breaches import record_breaches, run_breach_hooks
+from ._time._breaches import record_breaches
 from ._time._clock import Clock, check_clock, resolve_now
 from ._time._deadlines import Deadline, Timekeeper, require_case
 from ._time._due import DueList, due
-
-log = logging.getLogger("service_recovery")
 
 
 class Workflow:
@@ -56,12 +46,12 @@ class Workflow:
     """
 
     __slots__ = (
+        "_clock",
         "_engine",
+        "_hooks",
         "_judge",
+        "_policy",
         "_timekeeper",
-        "clock",
-        "hooks",
-        "policy",
     )
 
     def __init__(self, policy: RecoveryPolicy | None = None, *, clock: Clock | None = None) -> None:
@@ -76,11 +66,13 @@ class Workflow:
         if policy is None:
             policy = RecoveryPolicy()
         if not isinstance(policy, RecoveryPolicy):
-            raise InvalidValue(f"policy: expected a RecoveryPolicy, got {type(policy).__name__}")
-        self.policy = policy
-        self.hooks = Hooks()
+            raise InvalidValue(
+                f"policy: expected a RecoveryPolicy, got {type(policy).__name__}", field="policy"
+            )
+        self._policy = policy
+        self._hooks = Hooks()
         self._engine = Engine(policy.graph)
-        self.clock = check_clock(clock)
+        self._clock = check_clock(clock)
         self._timekeeper = Timekeeper(policy)
         self._judge = Judge(policy, self._engine)
 
@@ -102,6 +94,61 @@ class Workflow:
         ['summary confirmed', 'not waiting']
         """
         return self._judge
+
+    # -- what it was built with (fixed: the engine and guards were built from them) ----
+
+    @property
+    def policy(self) -> RecoveryPolicy:
+        """The rules this workflow enforces; fixed when it is built.
+
+        >>> import service_recovery as sr
+        >>> workflow = sr.Workflow(sr.presets.HEARD)
+        >>> workflow.policy = sr.presets.LAST
+        Traceback (most recent call last):
+        ...
+        AttributeError: Workflow.policy is fixed when the workflow is built (...): ...
+        """
+        return self._policy
+
+    if not TYPE_CHECKING:  # read-only to type checkers; a helpful refusal at run time
+
+        @policy.setter
+        def policy(self, value: object) -> None:
+            raise AttributeError(_fixed("policy", "its stage graph and guards come from it"))
+
+        @policy.deleter
+        def policy(self) -> None:
+            raise AttributeError(_fixed("policy", "its stage graph and guards come from it"))
+
+    @property
+    def hooks(self) -> Hooks:
+        """The host's hooks: attach them with its decorators (see :class:`Hooks`)."""
+        return self._hooks
+
+    if not TYPE_CHECKING:  # read-only to type checkers; a helpful refusal at run time
+
+        @hooks.setter
+        def hooks(self, value: object) -> None:
+            raise AttributeError(_fixed("hooks", "attach hooks with its decorators instead"))
+
+        @hooks.deleter
+        def hooks(self) -> None:
+            raise AttributeError(_fixed("hooks", "attach hooks with its decorators instead"))
+
+    @property
+    def clock(self) -> Clock | None:
+        """Where :meth:`deadlines`, :meth:`tick` and :meth:`due` read the time, if anywhere."""
+        return self._clock
+
+    if not TYPE_CHECKING:  # read-only to type checkers; a helpful refusal at run time
+
+        @clock.setter
+        def clock(self, value: object) -> None:
+            raise AttributeError(_fixed("clock", "pass now= to move a single call in time"))
+
+        @clock.deleter
+        def clock(self) -> None:
+            raise AttributeError(_fixed("clock", "pass now= to move a single call in time"))
 
     # -- opening ---------------------------------------------------------------
 
@@ -131,6 +178,8 @@ class Workflow:
             InvalidValue: a field is malformed (a naive ``at``, a blank summary...).
             CommandVetoed, HookFailed: a host hook refused or failed.
         """
+        if id is not None and not isinstance(id, str):
+            raise InvalidValue(f"id: expected a str, got {type(id).__name__}", field="id")
         command = Open(
             by=by,
             at=at,
@@ -140,10 +189,9 @@ class Workflow:
             severity=severity,
             summary=summary,
         )
-        self._run_before(None, command)
-        event = Event(command, self._engine.graph.initial)
-        case = fold((event,))
-        self._run_after(None, case, command, event)
+        hooks = self._run_before(None, command)
+        case = fold((Event(command, self._engine.graph.initial),))
+        self._run_after(hooks, None, case, command)
         return case
 
     # -- applying --------------------------------------------------------------
@@ -173,9 +221,9 @@ class Workflow:
             raise TransitionNotAllowed(reasons, case, command)
         if not self.hooks:  # no hook attached: nothing to run before or after
             return grow(case, changes_of(case, command, dest), command, dest)
-        self._run_before(case, command)
+        hooks = self._run_before(case, command)
         new_case = grow(case, changes_of(case, command, dest), command, dest)
-        self._run_after(case, new_case, command, new_event(command, dest))
+        self._run_after(hooks, case, new_case, command)
         return new_case
 
     def explain(self, case: Case, command: Command | type[Command]) -> list[Reason]:
@@ -277,18 +325,23 @@ class Workflow:
         """Record every breach of *case* not yet recorded at *now*; fire ``on_breach`` hooks.
 
         Returns *case* itself when there is nothing new, so ticking again, or
-        replaying, records and fires nothing.
+        replaying, records and fires nothing. For each breach, oldest due first,
+        its ``on_breach`` hooks run, then ``after(RecordBreach)`` and
+        ``on_command`` hooks, under the after-hooks' failure policy.
 
         Raises:
             HookFailed: a hook raised; ``.case`` holds every recorded breach.
             InvalidValue: *case* is not a Case, or no aware time is available.
         """
         require_case(case)
-        recorded = record_breaches(self._timekeeper, case, resolve_now(now, self.clock))
-        if not recorded:
+        hooks = self._hooks.snapshot()
+        recorded = record_breaches(self._timekeeper, case, resolve_now(now, self._clock))
+        plan = plan_breach(hooks, self, recorded)
+        if plan is None:
             return case
-        run_breach_hooks(self, recorded)
-        return recorded[-1][1]
+        if plan.steps:
+            run_sync(plan)
+        return recorded[-1].after
 
     def due(
         self,
@@ -314,40 +367,33 @@ class Workflow:
 
     # -- hooks -----------------------------------------------------------------
 
-    def _run_before(self, case: Case | None, command: Command) -> None:
-        if not self.hooks:
-            return
-        context = HookContext("before", command, case, None, None, self)
-        for hook in self.hooks.selected("before", type(command)):
-            try:
-                hook(context)
-            except Veto as veto:
-                raise CommandVetoed([Reason("host veto", veto.reason)], case, command) from veto
-            except Exception as err:
-                log.exception("before-hook %r failed; nothing changed", hook)
-                raise HookFailed(case, accepted=False, errors=[(hook, err)]) from err
+    def _run_before(self, case: Case | None, command: Command) -> HookSet:
+        """Run the before-hooks of *command*; return the hooks this dispatch runs.
 
-    def _run_after(self, before: Case | None, after: Case, command: Command, event: Event) -> None:
-        if not self.hooks:
-            return
-        errors: list[tuple[Hook, Exception]] = []
-        moved = before is None or before.stage is not after.stage
-        plan: list[tuple[str, object]] = []
-        if moved and before is not None:
-            plan.append(("exit", before.stage))
-        if moved:
-            plan.append(("enter", after.stage))
-        plan += [("after", type(command)), ("any", None)]
-        for point, key in plan:
-            context = HookContext(point, command, before, after, event, self)
-            for hook in self.hooks.selected(point, key):
-                try:
-                    hook(context)
-                except Exception as err:
-                    log.exception("%s-hook %r failed; the event was kept", point, hook)
-                    errors.append((hook, err))
-        if errors:
-            raise HookFailed(after, accepted=True, errors=errors) from errors[0][1]
+        The snapshot is taken here, as the command starts, so a hook attached
+        while hooks run waits for the next command.
+        """
+        hooks = self._hooks.snapshot()
+        if hooks.before:
+            plan = plan_before(hooks, self, case, command)
+            if plan.steps:
+                run_sync(plan)
+        return hooks
+
+    def _run_after(
+        self, hooks: HookSet, before: Case | None, after: Case, command: Command
+    ) -> None:
+        """Run the exit, enter, after and on-command hooks of the accepted *command*."""
+        plan = plan_after(hooks, self, before, after, command)
+        if plan.steps:
+            run_sync(plan)
+
+
+def _fixed(name: str, why: str) -> str:
+    return (
+        f"Workflow.{name} is fixed when the workflow is built ({why}): "
+        "build another, sr.Workflow(policy)"
+    )
 
 
 def _checked_case(case: object) -> Case:

@@ -57,12 +57,13 @@ def step(workflow: sr.Workflow, case: sr.Case, command: sr.Command) -> sr.Case:
     try:
         return workflow.apply(case, command)
     except sr.HookFailed as failed:
-        if failed.accepted and failed.case is not None:
+        # An error types its case by what errors need; it is a Case: narrow it to keep it.
+        if failed.accepted and isinstance(failed.case, sr.Case):
             return failed.case
         raise
     except sr.TransitionNotAllowed as refused:
-        reasons: tuple[sr.Reason, ...] = refused.reasons
-        raise RuntimeError("; ".join(str(reason) for reason in reasons)) from refused
+        messages: list[str] = [reason.message for reason in refused.reasons]
+        raise RuntimeError("; ".join(messages)) from refused
 
 
 def walk() -> sr.Case:

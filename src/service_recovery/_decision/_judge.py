@@ -21,9 +21,10 @@ from typing import Protocol
 from .._errors import InvalidValue
 from .._model._case import Case
 from .._model._commands import COMMAND_TYPES, Command, Open
+from .._model._refusals import Reason
 from .._model._stages import Stage
 from .._model._values import instant
-from .._rulebook._guard_types import Guard, Reason
+from .._rulebook._guard_types import Guard
 from .._rulebook._policy import RecoveryPolicy
 from ._engine import Engine
 from ._guards import CONTRACT_GUARDS, STEP_GUARDS

@@ -28,6 +28,7 @@ _MIDNIGHT = time(0)
 class Weekday(enum.Enum):
     """A day of the week, as working hours are given for it.
 
+    >>> from datetime import date
     >>> Weekday.of(date(2026, 3, 2))
     <Weekday.MONDAY: 'monday'>
     """
@@ -206,7 +207,7 @@ class BusinessCalendar:
     as well as ``(time, time)`` pairs; an end of ``00:00`` (or ``"24:00"``)
     is midnight. Weekdays left out are closed.
 
-    >>> from datetime import datetime, timedelta
+    >>> from datetime import date, datetime, timedelta
     >>> berlin = BusinessCalendar(
     ...     time_zone="Europe/Berlin",
     ...     hours={"monday": "09:00-17:00", "friday": "09:00-17:00"},

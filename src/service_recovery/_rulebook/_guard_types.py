@@ -13,6 +13,7 @@ import attrs
 
 from .._model._case import Case
 from .._model._commands import Command
+from .._model._refusals import Reason
 from .._model._stages import Stage
 
 if TYPE_CHECKING:
@@ -20,20 +21,6 @@ if TYPE_CHECKING:
 
 MIN_FOLLOW_UP_ATTEMPTS = 2
 """One unanswered call is never enough to close without hearing from the customer."""
-
-
-@attrs.frozen
-class Reason:
-    """Why a command is refused: the guard's name and a sentence for the agent.
-
-    ``str(reason)`` is the sentence, so reasons print well as they are.
-    """
-
-    guard: str
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
 
 
 GuardCheck = Callable[["RecoveryPolicy", Case, Any], "str | None"]

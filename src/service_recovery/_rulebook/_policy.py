@@ -65,6 +65,7 @@ class RecoveryPolicy:
     when the policy is built.
 
     >>> import attrs
+    >>> from datetime import timedelta
     >>> patient = RecoveryPolicy(follow_up_attempts=5)
     >>> patient.follow_up_attempts
     5

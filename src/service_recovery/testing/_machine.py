@@ -19,21 +19,13 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from .._errors import (
-    CommandVetoed,
-    HookFailed,
-    IdempotencyConflict,
-    InvalidHistory,
-    InvalidSnapshot,
-    InvalidValue,
-    TransitionNotAllowed,
-)
+from .._errors import IdempotencyConflict, InvalidHistory, InvalidSnapshot, InvalidValue
 from .._io._snapshot import from_dict, to_dict
 from .._model._case import Case
 from .._model._commands import Command, Listen, ProposeSolution
+from .._model._refusals import CommandVetoed, HookFailed, TransitionNotAllowed
 from .._model._stages import Stage
 from .._model._values import Action, Actor, Channel, Compensation, Money, Severity
-from .._rulebook._guard_types import Reason
 from .._workflow import Workflow
 from . import _contract
 from ._recorder import HookRecorder, tap
@@ -500,5 +492,5 @@ def _amount(limit: Money, wanted: Compensation) -> Decimal:
     return limit.amount if limit.currency == wanted.amount.currency else Decimal(-1)
 
 
-def _said(reasons: Sequence[Reason]) -> str:
+def _said(reasons: Sequence[object]) -> str:
     return "; ".join(str(reason) for reason in reasons) or "nothing"

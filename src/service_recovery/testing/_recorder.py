@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import attrs
 
 from .._errors import InvalidValue
-from .._hooks import HookContext
+from .._hooks import HookContext, HookPoint
 from .._model._commands import Command
 from .._model._stages import Stage
 from .._workflow import Workflow
@@ -25,7 +25,8 @@ class HookCall:
     """One hook point the workflow ran, and the context its hooks were given.
 
     Attributes:
-        point: ``"before"``, ``"exit"``, ``"enter"``, ``"after"`` or ``"any"`` (the
+        point: the :class:`~service_recovery.HookPoint`: ``"before"``, ``"exit"``,
+            ``"enter"``, ``"after"`` or ``"any"`` (the
             :meth:`~service_recovery.Hooks.on_command` hooks).
         key: what the point was selected by: the command type for ``before`` and
             ``after``, the stage left or entered for ``exit`` and ``enter``,
@@ -33,7 +34,7 @@ class HookCall:
         context: the very :class:`~service_recovery.HookContext` the hooks got.
     """
 
-    point: str
+    point: HookPoint
     key: type[Command] | Stage | None
     context: HookContext
 
@@ -41,10 +42,10 @@ class HookCall:
     def label(self) -> str:
         """A short name for assertions: ``"before Close"``, ``"enter closed"``, ``"on_command"``."""
         if isinstance(self.key, Stage):
-            return f"{self.point} {self.key.value}"
+            return f"{self.point.value} {self.key.value}"
         if self.key is None:
             return "on_command"
-        return f"{self.point} {self.key.__name__}"
+        return f"{self.point.value} {self.key.__name__}"
 
 
 class HookRecorder:
@@ -94,11 +95,11 @@ class _Tap:
 
 
 def _key(context: HookContext) -> type[Command] | Stage | None:
-    if context.point == "exit" and context.case_before is not None:
+    if context.point is HookPoint.EXIT and context.case_before is not None:
         return context.case_before.stage
-    if context.point == "enter" and context.case_after is not None:
+    if context.point is HookPoint.ENTER and context.case_after is not None:
         return context.case_after.stage
-    if context.point == "any":
+    if context.point is HookPoint.ANY:
         return None
     return type(context.command)
 
@@ -109,7 +110,7 @@ def tap(workflow: Workflow) -> _Tap:
         raise InvalidValue(
             f"workflow: expected a sr.Workflow, got {type(workflow).__name__}", field="workflow"
         )
-    for hook in workflow.hooks.selected("any", None):
+    for hook in workflow.hooks.snapshot().any:
         if isinstance(hook, _Tap):
             return hook
     found = _Tap()

@@ -24,7 +24,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from .._convert._fields import init_fields
-from .._errors import HookFailed, InvalidValue, RecoveryError
+from .._errors import InvalidValue, RecoveryError
 from .._model._case import Case
 from .._model._commands import (
     COMMAND_TYPES,
@@ -47,6 +47,7 @@ from .._model._commands import (
     Resume,
     SendUpdate,
 )
+from .._model._refusals import HookFailed
 from .._model._stages import Stage
 from .._model._values import (
     SYSTEM,
@@ -612,7 +613,7 @@ def _cases(
         try:
             case = bare.apply(case, command)
         except HookFailed as failed:  # pragma: no cover - a bare workflow has no hooks
-            case = failed.case or case
+            case = failed.case if isinstance(failed.case, Case) else case
         except RecoveryError:
             continue
     assume(stage is None or case.stage is stage)
