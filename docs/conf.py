@@ -10,17 +10,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-DOCS = Path(__file__).resolve().parent
-ROOT = DOCS.parent
-sys.path.insert(0, str(DOCS / "_ext"))
-
 from sphinx.ext.napoleon.docstring import GoogleDocstring
 
 import service_recovery
 
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+sys.path.insert(0, str(DOCS / "_ext"))  # the site's own extensions
+
 project = "service-recovery"
 author = "service-recovery contributors"
-copyright = "service-recovery contributors"  # noqa: A001  (Sphinx's name)
+copyright = "service-recovery contributors"
 release = service_recovery.__version__
 version = release
 
@@ -31,6 +31,7 @@ extensions = [
     "sphinxcontrib.mermaid",
     "public_api",
     "offline_mermaid",
+    "policy_diagram",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -64,8 +65,7 @@ nitpick_ignore_regex = [
 
 # Mermaid renders in the browser, from the copy dev.py fetched (see _ext/offline_mermaid.py).
 mermaid_output_format = "raw"
-mermaid_version = "11.12.1"
-offline_mermaid_js = str(ROOT / ".venv" / "docs-cache" / f"mermaid-{mermaid_version}" / "mermaid.min.js")
+offline_mermaid_js = str(ROOT / ".venv" / "docs-cache" / "mermaid.min.js")
 
 html_theme = "furo"
 html_title = f"service-recovery {release}"

@@ -128,7 +128,7 @@ def directive_lines(public_name: str, name: str, value: object) -> list[str]:
 
 
 def _is_alias(value: object) -> bool:
-    """Is *value* a type alias (``Callable[[HookContext], object]``), not a plain value?"""
+    """Whether *value* is a type alias (``Callable[[HookContext], object]``), not a value."""
     return type(value).__module__ in {"typing", "types", "collections.abc", "_collections_abc"}
 
 
@@ -155,17 +155,22 @@ class PublicAPI(SphinxDirective):
     option_spec: ClassVar[dict[str, Any]] = {"from": directives.unchanged_required}
 
     def run(self) -> list[nodes.Node]:
+        """Write the autodoc directives for the chosen names, and note what they cover."""
         public_name = self.arguments[0]
         prefixes = [f"{PACKAGE}.{prefix}" for prefix in self.options.get("from", "").split()]
         names = exported(public_name)
         chosen = [
             name
             for name, value in names.items()
-            if not prefixes
-            or _under(defining_module(public_name, name, value), prefixes)
+            if not prefixes or _under(defining_module(public_name, name, value), prefixes)
         ]
         if not chosen:
-            logger.warning("no public name of %s comes from %s", public_name, prefixes, location=self.get_location())
+            logger.warning(
+                "no public name of %s comes from %s",
+                public_name,
+                " ".join(prefixes),
+                location=self.get_location(),
+            )
         documented = self.env.domaindata.setdefault("public_api", {})
         lines = ["```{eval-rst}", f".. py:currentmodule:: {public_name}", ""]
         for name in sorted(chosen, key=lambda each: (_kind_order(names[each]), each.lower())):
@@ -280,7 +285,7 @@ ELIDED = _Elided()
 LONGEST_DEFAULT = 40
 
 
-def tidy_signature(
+def tidy_signature(  # noqa: PLR0917  (the signature of Sphinx's event)
     app: Sphinx,
     what: str,
     name: str,
@@ -301,9 +306,10 @@ def tidy_signature(
     parameters = []
     for parameter in found.parameters.values():
         if parameter.default is not parameter.empty and not _readable(parameter.default):
-            parameter = parameter.replace(default=ELIDED)
+            parameters.append(parameter.replace(default=ELIDED))
             changed = True
-        parameters.append(parameter)
+        else:
+            parameters.append(parameter)
     if not changed:
         return None
     tidy = found.replace(parameters=parameters)
