@@ -7,6 +7,7 @@ mermaid.js is fetched once from the npm registry by ``dev.py`` and shipped with 
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -17,6 +18,10 @@ import service_recovery
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(DOCS / "_ext"))  # the site's own extensions
+# A change to those extensions changes this value, so an incremental build reads every page again.
+site_extensions_digest = hashlib.sha256(
+    b"".join(path.read_bytes() for path in sorted((DOCS / "_ext").glob("*.py")))
+).hexdigest()
 
 project = "service-recovery"
 author = "service-recovery contributors"

@@ -121,9 +121,9 @@ def directive_lines(public_name: str, name: str, value: object) -> list[str]:
             home,
         )
     if _is_alias(value):
-        header = [f".. py:type:: {target}", f"   :canonical: {public_annotation(value)}"]
+        header = [f".. py:type:: {name}", f"   :canonical: {public_annotation(value)}"]
     else:
-        header = [f".. py:data:: {target}", f"   :type: {public_annotation(type(value))}"]
+        header = [f".. py:data:: {name}", f"   :type: {public_annotation(type(value))}"]
     return [*header, "", *(f"   {line}" if line else "" for line in doc), ""]
 
 
@@ -331,6 +331,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register the directive and the completeness check."""
     app.setup_extension("sphinx.ext.autodoc")
     app.add_directive("public-api", PublicAPI)
+    # conf.py sets it from the extensions' source: a change to them re-reads every page.
+    app.add_config_value("site_extensions_digest", "", "env", types=frozenset({str}))
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
     app.connect("env-check-consistency", report_left_out)
