@@ -103,13 +103,9 @@ def directive_lines(public_name: str, name: str, value: object) -> list[str]:
     if inspect.isclass(value) and issubclass(value, BaseException):
         return [f".. autoexception:: {target}", "   :members:", "   :show-inheritance:", ""]
     if inspect.isclass(value):
-        return [
-            f".. autoclass:: {target}",
-            "   :members:",
-            "   :undoc-members:",
-            "   :show-inheritance:",
-            "",
-        ]
+        # "Bases: object" says nothing: name the bases only when there is one worth naming.
+        bases = ["   :show-inheritance:"] if value.__bases__ != (object,) else []
+        return [f".. autoclass:: {target}", "   :members:", "   :undoc-members:", *bases, ""]
     if inspect.isroutine(value):
         return [f".. autofunction:: {target}", ""]
     home = defining_module(public_name, name, value)
@@ -310,6 +306,8 @@ def tidy_signature(  # noqa: PLR0917  (the signature of Sphinx's event)
             changed = True
         else:
             parameters.append(parameter)
+    if parameters and parameters[0].name in {"self", "cls"}:
+        parameters.pop(0)  # a method's own signature, read from the plain function
     if not changed:
         return None
     tidy = found.replace(parameters=parameters)
@@ -327,6 +325,47 @@ def _readable(default: object) -> bool:
     return True
 
 
+SECTION = re.compile(r"^(\s*)(Attributes|Args|Arguments|Parameters):\s*$")
+ENTRY = re.compile(r"^(\s+)(\w+)\b")
+
+
+def note_documented_attributes(  # noqa: PLR0917  (the signature of Sphinx's event)
+    app: Sphinx, what: str, name: str, obj: object, options: object, lines: list[str]
+) -> None:
+    """Remember the attributes a class's ``Attributes:`` section documents.
+
+    Its members are listed next, and an attrs field documented there would otherwise be
+    listed a second time, bare.
+    """
+    if what not in {"class", "exception"}:
+        return
+    documented: set[str] = set()
+    section_indent: int | None = None
+    for line in lines:
+        if section_indent is None:
+            found = SECTION.match(line)
+            if found and found.group(2) == "Attributes":
+                section_indent = len(found.group(1))
+            continue
+        if line.strip() and len(line) - len(line.lstrip()) <= section_indent:
+            section_indent = None
+            continue
+        entry = ENTRY.match(line)
+        if entry and len(entry.group(1)) == section_indent + 4:
+            documented.add(entry.group(2))
+    app.env.temp_data["public_api_class_attributes"] = documented
+
+
+def skip_documented_attributes(  # noqa: PLR0917  (the signature of Sphinx's event)
+    app: Sphinx, what: str, name: str, obj: object, skip: bool, options: object
+) -> bool | None:
+    """Skip a bare member the class docstring's ``Attributes:`` section already documents."""
+    documented = app.env.temp_data.get("public_api_class_attributes", set())
+    if what in {"class", "exception"} and not inspect.isroutine(obj) and name in documented:
+        return True
+    return None
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the directive and the completeness check."""
     app.setup_extension("sphinx.ext.autodoc")
@@ -338,4 +377,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-check-consistency", report_left_out)
     app.connect("missing-reference", resolve_to_public)
     app.connect("autodoc-process-signature", tidy_signature)
+    app.connect("autodoc-process-docstring", note_documented_attributes, priority=400)
+    app.connect("autodoc-skip-member", skip_documented_attributes)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

@@ -141,7 +141,6 @@ class WorkflowStateMachine(RuleBasedStateMachine):
         self.workflow = workflow
         self.hook_calls = HookRecorder()
         tap(workflow).listeners.append(self.hook_calls)
-        #: The case the session drives, as it stands after the last accepted command.
         self.case: Case
         self._with_ids: list[Command] = []
         self._round_tripped: tuple[Any, ...] = ()
