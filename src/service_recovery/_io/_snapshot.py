@@ -23,6 +23,7 @@ from .._model._stages import Stage
 from .._workflow import Workflow
 
 SCHEMA = "service-recovery/case"
+#: The snapshot format version :func:`to_dict` writes and :func:`from_dict` reads.
 SCHEMA_VERSION = 1
 
 JSON = dict[str, Any]
