@@ -183,6 +183,7 @@ def samples(language: str) -> list[Fence]:
 RUN_AS_DOCTEST = "pycon"  # pytest runs the pages with --doctest-glob=*.md
 RUN_HERE = {"toml", "console", "python"}  # run or checked by the tests below
 DRAWN = "mermaid"  # rendered in the browser tests
+COMPARED = "text"  # the error tree, compared with the classes by tests/test_errors.py
 DIRECTIVE = re.compile(r"^\{[\w:-]+\}")  # MyST directives: toctree, literalinclude, ...
 
 
@@ -197,7 +198,7 @@ class TestSamples:
         unknown = [
             f"{fence}: {fence.info or '(no language)'}"
             for fence in fences()
-            if fence.language not in {RUN_AS_DOCTEST, DRAWN, *RUN_HERE}
+            if fence.language not in {RUN_AS_DOCTEST, DRAWN, COMPARED, *RUN_HERE}
             and not DIRECTIVE.match(fence.info)
         ]
         assert [] == unknown

@@ -44,6 +44,6 @@ def test_example_runs(example: Path) -> None:
 @pytest.mark.parametrize("example", POLICY_FILES, ids=lambda path: path.name)
 def test_policy_file_loads_and_keeps_its_promises(example: Path) -> None:
     """The policy file loads, and verify proves every property of its workflow."""
-    policy = sr.RecoveryPolicy.from_toml(example)
+    policy = sr.RecoveryPolicy.from_toml_file(example)
     report = sr.verify(sr.Workflow(policy))
     assert report.ok, str(report)

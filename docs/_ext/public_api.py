@@ -37,6 +37,8 @@ from sphinx.util.inspect import signature as sphinx_signature
 from sphinx.util.inspect import stringify_signature
 from sphinx.util.typing import stringify_annotation
 
+from service_recovery._public import ORIGINS
+
 logger = logging.getLogger(__name__)
 
 PACKAGE = "service_recovery"
@@ -83,7 +85,8 @@ def defining_module(public_name: str, name: str, value: object) -> str:
     """Where *name* of *public_name* is defined: its ``__module__``, or where it is assigned."""
     public = importlib.import_module(public_name)
     if inspect.isclass(value) or inspect.isroutine(value):
-        return value.__module__
+        # Public names report the public module; where they are written is kept aside.
+        return ORIGINS.get(f"{public_name}.{name}", value.__module__)
     if inspect.ismodule(value):
         return value.__name__
     return assigning_module(public, name) or public_name

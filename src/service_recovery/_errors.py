@@ -144,13 +144,14 @@ class Veto(Exception):
 
     Args:
         reason: what to tell the agent. Omitted or ``None``, the refusal
-            says :attr:`DEFAULT_REASON`.
+            says :attr:`Veto.DEFAULT_REASON`.
 
     Raises:
         InvalidValue: *reason* is not a string (nor ``None``); inside a
             before-hook that makes a :class:`HookFailed` naming the problem.
     """
 
+    #: What the refusal says when the hook gave no reason of its own.
     DEFAULT_REASON = "A check of the host application refused this command"
 
     def __init__(self, reason: str | None = None) -> None:

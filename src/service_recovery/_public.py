@@ -18,6 +18,12 @@ from collections.abc import Iterable
 from types import CodeType
 from typing import Any
 
+ORIGINS: dict[str, str] = {}
+"""Each fixed public name (``"service_recovery.Case"``) with the private module it is defined in.
+
+The documentation's build groups the reference pages by these homes.
+"""
+
 
 def fixup_module_metadata(module_name: str, names: Iterable[str]) -> None:
     """Set ``__module__`` to *module_name* on the classes and functions *names* name.
@@ -57,6 +63,9 @@ def fixup_module_metadata(module_name: str, names: Iterable[str]) -> None:
     for name in names:
         value = namespace.get(name)
         if isinstance(value, type) or inspect.isfunction(value):
+            home = getattr(value, "__module__", None)
+            if isinstance(home, str) and home.startswith(private):
+                ORIGINS[f"{module_name}.{name}"] = home
             fix(value)
 
 
