@@ -355,3 +355,19 @@ class TestProperties:
         calendar = sr.BusinessCalendar(time_zone=key, hours={day.strftime("%A"): "09:00-17:00"})
         real = closing.astimezone(UTC) - opening.astimezone(UTC)
         assert real == calendar.between(opening - 12 * HOUR, closing + 12 * HOUR)
+
+
+class TestClockProblemsNamed:
+    @pytest.mark.parametrize(
+        ("hours", "problem"),
+        [
+            ("25:00-26:00", "calendar.hours.monday[0].start: hour 25 is past 24:00"),
+            ("09:75-17:00", "calendar.hours.monday[0].start: minute 75 is past 59"),
+            ("09:00-24:30", "calendar.hours.monday[0].end: 24:30 is past 24:00"),
+        ],
+    )
+    def test_out_of_range_times(self, hours: str, problem: str) -> None:
+        """A clock time out of range says which part is wrong, not 'expected a time'."""
+        with pytest.raises(sr.InvalidPolicy) as caught:
+            sr.BusinessCalendar(hours={"monday": hours})
+        assert problem in caught.value.problems
