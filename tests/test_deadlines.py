@@ -426,6 +426,8 @@ class TestFollowUpClockOnReorderedModels:
         workflow = sr.Workflow(preset)
         case = walk(workflow, until=sr.Stage.RESOLVED)
         diagnosed_at = case.last_at + MINUTE
+        if sr.Thank in workflow.allowed(case):  # LATTE thanks before it explains
+            case = workflow.apply(case, sr.Thank(by=AGENT, at=diagnosed_at, message="Thanks"))
         case = workflow.apply(
             case, sr.IdentifyCause(by=AGENT, at=diagnosed_at, category="wrong_item")
         )

@@ -643,7 +643,8 @@ class TestOverrideResultsAreChecked:
         workflow = sr.Workflow(Nobody())
         case = walk_to(S.DIAGNOSED, workflow)
         offer = proposal(
-            later(case), compensation=sr.Compensation(sr.CompensationKind.CREDIT, sr.Money(5, "EUR"))
+            later(case),
+            compensation=sr.Compensation(sr.CompensationKind.CREDIT, sr.Money(5, "EUR")),
         )
         with pytest.raises(sr.InvalidPolicy, match=r"Nobody\.authority_for.*None"):
             workflow.explain(case, offer)

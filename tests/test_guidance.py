@@ -172,7 +172,7 @@ class TestCoachingFollowsTheGraph:
         advice = workflow.guidance(case)
         assert advice.goal == COACHING[sr.IdentifyCause].goal
         assert not any(line.startswith("Follow up") for line in advice.do)
-        assert "Identify cause" in advice.next
+        assert "Identify the cause" in advice.next
 
     def test_latte_at_acknowledged_coaches_the_proposal(self) -> None:
         """LATTE acknowledges after hearing: coaching there is about the remedy."""

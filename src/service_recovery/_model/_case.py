@@ -195,9 +195,9 @@ ANSWERING: tuple[type[Command], ...] = (
 
 
 def answers_customer(command: Command) -> bool:
-    """Whether *command* is an answer to the customer by a person (the first sets
-    ``acknowledged_at`` and meets the first-response clock).
+    """Whether *command* is an answer to the customer by a person.
 
+    The first one sets ``acknowledged_at`` and meets the first-response clock.
     An automatic reply (any command by the ``SYSTEM`` role) is not an answer.
     """
     return isinstance(command, ANSWERING) and command.by.role is not Role.SYSTEM

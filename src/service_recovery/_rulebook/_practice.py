@@ -91,7 +91,7 @@ def authority_of(policy: RecoveryPolicy, actor: Actor) -> Money:
 
 
 def reopen_window_of(policy: RecoveryPolicy, case: Case) -> timedelta:
-    """How long after closing *case* may be reopened, from :meth:`~RecoveryPolicy.reopen_window_for`.
+    """How long after closing *case* may be reopened (the policy's ``reopen_window_for``).
 
     Raises:
         InvalidPolicy: the override returned something other than a timedelta >= 0.
@@ -103,7 +103,7 @@ def reopen_window_of(policy: RecoveryPolicy, case: Case) -> timedelta:
 
 
 def first_response_target_of(policy: RecoveryPolicy, case: Case) -> timedelta:
-    """How soon *case* must get its first answer, from :meth:`~RecoveryPolicy.first_response_target`.
+    """How soon *case* must get its first answer (the policy's ``first_response_target``).
 
     Raises:
         InvalidPolicy: the override returned something other than a timedelta > 0.
