@@ -516,3 +516,17 @@ class TestExtremes:
             assert [d.kind for d in deadlines].count(K.FIRST_RESPONSE) == 1
             assert len(workflow.due([case], now=now)) <= 1
             assert workflow.tick(case, now=now).stage is sr.Stage.CLOSED
+
+
+class TestOverrideResults:
+    def test_first_response_target_returning_none(self) -> None:
+        """A first-response override answering None is named, not a TypeError in the clocks."""
+
+        class Vague(sr.RecoveryPolicy):
+            def first_response_target(self, case: sr.Case) -> timedelta:
+                return None  # type: ignore[return-value]
+
+        workflow = sr.Workflow(Vague())
+        case = open_case(workflow)
+        with pytest.raises(sr.InvalidPolicy, match=r"Vague\.first_response_target.*None"):
+            workflow.deadlines(case, now=T0)
