@@ -191,3 +191,16 @@ class TestCoachingFollowsTheGraph:
         assert workflow.guidance(walk(workflow, until=S.ACKNOWLEDGED)).goal == (
             "Give the customer room to tell the whole story."
         )
+
+    def test_a_step_without_coaching_is_named(self) -> None:
+        """Where the only way on is a step the practice does not coach, guidance names it."""
+        edges = [
+            sr.Edge(sr.Thank, S.UNDERSTOOD, S.APOLOGIZED) if edge.command is sr.Apologize else edge
+            for edge in sr.DEFAULT_GRAPH.edges
+        ]
+        policy = sr.RecoveryPolicy(graph=sr.StageGraph(edges), requirements=())
+        workflow = sr.Workflow(policy)
+        case = walk(workflow, until=S.UNDERSTOOD)
+        advice = workflow.guidance(case)
+        assert advice.goal == "Move the case on from understood."
+        assert advice.do == ("Next: Thank the customer.",)
