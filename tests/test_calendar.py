@@ -95,7 +95,7 @@ class TestBuilding:
             ({"hours": {"monday": "17:00-09:00"}}, "ends at 09:00:00 before it starts"),
             ({"hours": {"monday": "09:00-13:00, 12:00-17:00"}}, "overlap"),
             ({"hours": {"monday": "9am-5pm"}}, "expected a time like"),
-            ({"hours": {"monday": "09:00-24:30"}}, "expected a time like"),
+            ({"hours": {"monday": "09:00-24:30"}}, "24:30 is past 24:00"),
             ({"hours": {"monday": 9}}, "expected hours like"),
             ({"hours": {"monday": [("09:00", "12:00", "17:00")]}}, "expected a (start, end) pair"),
             ({"hours": {"monday": (time(9, tzinfo=UTC), time(17))}}, "without a zone"),
@@ -355,3 +355,22 @@ class TestProperties:
         calendar = sr.BusinessCalendar(time_zone=key, hours={day.strftime("%A"): "09:00-17:00"})
         real = closing.astimezone(UTC) - opening.astimezone(UTC)
         assert real == calendar.between(opening - 12 * HOUR, closing + 12 * HOUR)
+
+
+class TestClockProblemsNamed:
+    @pytest.mark.parametrize(
+        ("hours", "problem"),
+        [
+            ("25:00-26:00", "calendar.hours.monday[0].start: hour 25 is past 24:00 in '25:00'"),
+            ("09:75-17:00", "calendar.hours.monday[0].start: minute 75 is past 59 in '09:75'"),
+            (
+                "09:00-24:30",
+                "calendar.hours.monday[0].end: 24:30 is past 24:00 (the day ends at 24:00)",
+            ),
+        ],
+    )
+    def test_out_of_range_times(self, hours: str, problem: str) -> None:
+        """A clock time out of range says which part is wrong, not 'expected a time'."""
+        with pytest.raises(sr.InvalidPolicy) as caught:
+            sr.BusinessCalendar(hours={"monday": hours})
+        assert problem in caught.value.problems

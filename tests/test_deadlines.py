@@ -414,3 +414,119 @@ class TestProperties:
         expected = WORKFLOW.deadlines(case, now=now)
         assert expected == WORKFLOW.deadlines(WORKFLOW.replay(case.history), now=now)
         assert expected == WORKFLOW.deadlines(sr.from_dict(sr.to_dict(case)), now=now)
+
+
+class TestFollowUpClockOnReorderedModels:
+    """HEARD and LATTE identify the cause after resolving: the follow-up is still owed."""
+
+    @pytest.mark.parametrize("preset", [sr.presets.HEARD, sr.presets.LATTE], ids=lambda p: p.name)
+    def test_diagnosing_does_not_meet_the_follow_up(self, preset: sr.RecoveryPolicy) -> None:
+        from tests.walks import walk
+
+        workflow = sr.Workflow(preset)
+        case = walk(workflow, until=sr.Stage.RESOLVED)
+        diagnosed_at = case.last_at + MINUTE
+        if sr.Thank in workflow.allowed(case):  # LATTE thanks before it explains
+            case = workflow.apply(case, sr.Thank(by=AGENT, at=diagnosed_at, message="Thanks"))
+        case = workflow.apply(
+            case, sr.IdentifyCause(by=AGENT, at=diagnosed_at, category="wrong_item")
+        )
+        month_later = diagnosed_at + 30 * DAY
+        follow = only(workflow.deadlines(case, now=month_later), K.FOLLOW_UP)
+        assert follow.status is sr.DeadlineStatus.BREACHED
+        assert [due.case.id for due in workflow.due([case], now=month_later)] == [case.id]
+        ticked = workflow.tick(case, now=month_later)
+        assert [b for b in ticked.breaches if b.startswith("follow_up")]
+        case = workflow.apply(
+            case,
+            sr.FollowUp(by=AGENT, at=month_later, outcome=sr.FollowUpOutcome.SATISFIED),
+        )
+        follow = only(workflow.deadlines(case, now=month_later), K.FOLLOW_UP)
+        assert follow.met_at == month_later
+
+    def test_unanswered_attempts_re_arm_in_the_stage_that_waits(self) -> None:
+        from tests.walks import walk
+
+        workflow = sr.Workflow(sr.presets.HEARD)
+        case = walk(workflow, until=sr.Stage.RESOLVED)
+        at = case.last_at + MINUTE
+        case = workflow.apply(case, sr.IdentifyCause(by=AGENT, at=at, category="wrong_item"))
+        case = follow_up(workflow, case, at + DAY, sr.FollowUpOutcome.NO_ANSWER)
+        clocks = of_kind(workflow.deadlines(case, now=at + DAY), K.FOLLOW_UP)
+        assert [clock.met_at for clock in clocks] == [at + DAY, None]
+        assert clocks[1].label == "follow-up (attempt 2)"
+
+
+class TestExtremes:
+    """Huge accepted durations and dates near year 9999 never raise a bare OverflowError.
+
+    A deadline that would fall past the last representable moment never falls
+    due: it shows as due at ``datetime.max`` (UTC), never warns and never breaches.
+    """
+
+    def test_huge_reopen_window_never_ends(self) -> None:
+        workflow = sr.Workflow(sr.RecoveryPolicy(reopen_window=timedelta.max))
+        case = closed_case(workflow)
+        window = only(workflow.deadlines(case, now=T0 + DAY), K.REOPEN_WINDOW)
+        assert window.due_at == datetime.max.replace(tzinfo=UTC)
+        assert window.status is sr.DeadlineStatus.UPCOMING
+
+    def test_huge_update_interval_never_falls_due(self) -> None:
+        levels = sr.ServiceLevels(update_interval=timedelta.max)
+        workflow = sr.Workflow(sr.RecoveryPolicy(service_levels=levels))
+        case = resolving_case(workflow)
+        update = only(workflow.deadlines(case, now=T0 + DAY), K.UPDATE)
+        assert update.due_at == datetime.max.replace(tzinfo=UTC)
+        assert update.warnings == 0
+        assert workflow.tick(case, now=T0 + DAY) is case
+
+    def test_one_extreme_case_does_not_break_a_due_scan(self) -> None:
+        near_the_end = datetime(9999, 12, 31, 23, 30, tzinfo=UTC)
+        workflow = sr.Workflow()
+        late = open_case(workflow, at=near_the_end, id="late")
+        ordinary = open_case(workflow, id="ordinary")
+        found = workflow.due([late, ordinary], now=T0 + DAY)
+        assert [due.case.id for due in found] == ["ordinary"]
+
+    @given(
+        opened=st.datetimes(min_value=datetime(9999, 1, 1), max_value=datetime(9999, 12, 28)),
+        zone=st.sampled_from(["UTC", "Asia/Tokyo", "America/Los_Angeles"]),
+        window=st.timedeltas(min_value=timedelta(0)),
+        interval=st.timedeltas(min_value=timedelta(microseconds=1)),
+        calendar=st.booleans(),
+    )
+    def test_no_bare_error_at_the_extremes(
+        self,
+        opened: datetime,
+        zone: str,
+        window: timedelta,
+        interval: timedelta,
+        calendar: bool,
+    ) -> None:
+        levels = sr.ServiceLevels(
+            update_interval=interval,
+            follow_up_delay=interval,
+            calendar=sr.BusinessCalendar(time_zone=zone) if calendar else None,
+        )
+        workflow = sr.Workflow(sr.RecoveryPolicy(reopen_window=window, service_levels=levels))
+        at = opened.replace(tzinfo=ZoneInfo(zone))
+        case = closed_case(workflow, at=at)
+        for now in (at, datetime.max.replace(tzinfo=UTC)):
+            deadlines = workflow.deadlines(case, now=now)
+            assert [d.kind for d in deadlines].count(K.FIRST_RESPONSE) == 1
+            assert len(workflow.due([case], now=now)) <= 1
+            assert workflow.tick(case, now=now).stage is sr.Stage.CLOSED
+
+
+class TestOverrideResults:
+    def test_first_response_target_returning_none(self) -> None:
+        """A first-response override answering None is named, not a TypeError in the clocks."""
+
+        class Vague(sr.RecoveryPolicy):
+            def first_response_target(self, case: sr.Case) -> timedelta:
+                return None  # type: ignore[return-value]
+
+        workflow = sr.Workflow(Vague())
+        case = open_case(workflow)
+        with pytest.raises(sr.InvalidPolicy, match=r"Vague\.first_response_target.*None"):
+            workflow.deadlines(case, now=T0)

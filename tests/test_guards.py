@@ -546,7 +546,7 @@ class TestReopenWindow:
         assert allowed == (not reasons)
         if not allowed:
             assert [
-                "The reopen window of 30 day(s) after closing has passed: "
+                "The reopen window of 30 days after closing has passed: "
                 "open a new case and link this one"
             ] == [str(reason) for reason in reasons]
 
@@ -577,3 +577,88 @@ class TestContractInvariants:
             assert case.venting_finished
         if case.stage is S.CLOSED:
             assert case.followed_up or case.follow_up_attempts >= 3
+
+
+class TestSystemNeverApproves:
+    """The system role never approves, whatever its limit or whoever escalated."""
+
+    def test_not_another_system_actors_escalation(self) -> None:
+        workflow = sr.Workflow()
+        case = walk_to(S.DIAGNOSED, workflow)
+        robot = sr.Actor("robot-1", sr.Role.SYSTEM)
+        case = workflow.apply(
+            case,
+            sr.Escalate(by=robot, at=later(case), reason="auto", amount=sr.Money(0, "EUR")),
+        )
+        reasons = workflow.explain(case, sr.Approve(by=sr.SYSTEM, at=later(case)))
+        assert guards_of(reasons) == ["approver qualified"]
+        assert "system" in str(reasons[0])
+
+    def test_not_even_with_authority_that_covers_it(self) -> None:
+        class GenerousSystem(sr.RecoveryPolicy):
+            def authority_for(self, actor: sr.Actor) -> sr.Money:
+                if actor.role is sr.Role.SYSTEM:
+                    return sr.Money(5000, "EUR")
+                return super().authority_for(actor)
+
+        workflow = sr.Workflow(GenerousSystem())
+        case = walk_to(S.DIAGNOSED, workflow)
+        case = workflow.apply(
+            case,
+            sr.Escalate(by=AGENT, at=later(case), reason="big", amount=sr.Money(800, "EUR")),
+        )
+        reasons = workflow.explain(case, sr.Approve(by=sr.SYSTEM, at=later(case)))
+        assert guards_of(reasons) == ["approver qualified"]
+
+
+class TestDurationsInWords:
+    def test_a_twelve_hour_reopen_window(self) -> None:
+        """A window shorter than a day is said in hours, not as '0 day(s)'."""
+        workflow = sr.Workflow(sr.RecoveryPolicy(reopen_window=timedelta(hours=12)))
+        case = walk_to(S.CLOSED, workflow)
+        reopen = sr.Reopen(by=AGENT, at=case.last_at + timedelta(days=1), reason="again")
+        assert str(workflow.explain(case, reopen)[0]).startswith(
+            "The reopen window of 12 hours after closing has passed"
+        )
+
+
+class TestOverrideResultsAreChecked:
+    """What an override method returns is checked where it is used."""
+
+    def test_follow_up_attempts_for_returning_text(self) -> None:
+        class Texty(sr.RecoveryPolicy):
+            def follow_up_attempts_for(self, case: sr.Case) -> int:
+                return "3"  # type: ignore[return-value]
+
+        workflow = sr.Workflow(Texty())
+        case = walk_to(S.RESOLVED, workflow)
+        with pytest.raises(sr.InvalidPolicy, match=r"Texty\.follow_up_attempts_for.*'3'"):
+            workflow.explain(case, sr.Close(by=AGENT, at=later(case)))
+
+    def test_authority_for_returning_none(self) -> None:
+        class Nobody(sr.RecoveryPolicy):
+            def authority_for(self, actor: sr.Actor) -> sr.Money:
+                return None  # type: ignore[return-value]
+
+        workflow = sr.Workflow(Nobody())
+        case = walk_to(S.DIAGNOSED, workflow)
+        offer = proposal(
+            later(case),
+            compensation=sr.Compensation(sr.CompensationKind.CREDIT, sr.Money(5, "EUR")),
+        )
+        with pytest.raises(sr.InvalidPolicy, match=r"Nobody\.authority_for.*None"):
+            workflow.explain(case, offer)
+        with pytest.raises(sr.InvalidPolicy, match=r"Nobody\.authority_for"):
+            workflow.suggest(case, by=AGENT)
+
+    def test_reopen_window_for_returning_a_number(self) -> None:
+        class Numeric(sr.RecoveryPolicy):
+            def reopen_window_for(self, case: sr.Case) -> timedelta:
+                return 30  # type: ignore[return-value]
+
+        workflow = sr.Workflow(Numeric())
+        case = walk_to(S.CLOSED, workflow)
+        with pytest.raises(sr.InvalidPolicy, match=r"Numeric\.reopen_window_for.*30"):
+            workflow.explain(case, sr.Reopen(by=AGENT, at=later(case), reason="again"))
+        with pytest.raises(sr.InvalidPolicy, match=r"Numeric\.reopen_window_for"):
+            workflow.deadlines(case, now=later(case))

@@ -105,7 +105,7 @@ class TestGuidance:
 
     def test_apology_prompts_own_it_without_blame(self) -> None:
         """When apologising: own it, and avoid blame."""
-        advice = COACHING[S.UNDERSTOOD]
+        advice = COACHING[sr.Apologize]
         assert any("ownership" in line for line in advice.do)
         assert any("Blaming" in line for line in advice.avoid)
 
@@ -138,3 +138,69 @@ class TestGuidance:
             sr.Workflow().guidance("case-1")  # type: ignore[arg-type]
         with pytest.raises(sr.InvalidValue, match="expected a Case"):
             sr.Workflow().suggest(None)  # type: ignore[arg-type]
+
+
+class TestOneHomePerRule:
+    def test_follow_up_count_matches_the_guard(self) -> None:
+        """Guidance counts follow-ups against the same minimum the guard uses (never 1 of 1)."""
+
+        class Hasty(sr.RecoveryPolicy):
+            def follow_up_attempts_for(self, case: sr.Case) -> int:
+                return 1
+
+        workflow = sr.Workflow(Hasty())
+        case = walk(workflow, until=S.RESOLVED)
+        advice = workflow.guidance(case)
+        refusal = str(workflow.explain(case, sr.Close(by=AGENT, at=case.last_at + STEP))[0])
+        assert "Unanswered follow-ups so far: 0 of 2." in advice.do
+        assert "0 of 2 unanswered attempts" in refusal
+
+    def test_a_system_auto_reply_is_not_the_first_answer(self) -> None:
+        """After an automatic reply, guidance still asks a person to answer."""
+        workflow = sr.Workflow()
+        case = walk(workflow, until=S.REPORTED)
+        case = workflow.apply(case, sr.Acknowledge(by=sr.SYSTEM, at=case.last_at + STEP))
+        advice = workflow.guidance(case)
+        assert advice.do[0].startswith("Nobody has answered the customer yet")
+
+
+class TestCoachingFollowsTheGraph:
+    def test_heard_at_resolved_coaches_the_diagnosis(self) -> None:
+        """HEARD diagnoses after resolving: coaching at resolved is about the cause."""
+        workflow = sr.Workflow(presets.HEARD)
+        case = walk(workflow, until=S.RESOLVED)
+        advice = workflow.guidance(case)
+        assert advice.goal == COACHING[sr.IdentifyCause].goal
+        assert not any(line.startswith("Follow up") for line in advice.do)
+        assert "Identify the cause" in advice.next
+
+    def test_latte_at_acknowledged_coaches_the_proposal(self) -> None:
+        """LATTE acknowledges after hearing: coaching there is about the remedy."""
+        workflow = sr.Workflow(presets.LATTE)
+        case = walk(workflow, until=S.ACKNOWLEDGED)
+        advice = workflow.guidance(case)
+        assert advice.goal == COACHING[sr.ProposeSolution].goal
+        assert not any("tell you what happened" in line for line in advice.do)
+
+    def test_default_graph_coaching_is_unchanged(self) -> None:
+        """On the default graph each stage still gets its step's coaching."""
+        workflow = sr.Workflow()
+        assert workflow.guidance(walk(workflow, until=S.RESOLVED)).goal == (
+            "Check back that it worked."
+        )
+        assert workflow.guidance(walk(workflow, until=S.ACKNOWLEDGED)).goal == (
+            "Give the customer room to tell the whole story."
+        )
+
+    def test_a_step_without_coaching_is_named(self) -> None:
+        """Where the only way on is a step the practice does not coach, guidance names it."""
+        edges = [
+            sr.Edge(sr.Thank, S.UNDERSTOOD, S.APOLOGIZED) if edge.command is sr.Apologize else edge
+            for edge in sr.DEFAULT_GRAPH.edges
+        ]
+        policy = sr.RecoveryPolicy(graph=sr.StageGraph(edges), requirements=())
+        workflow = sr.Workflow(policy)
+        case = walk(workflow, until=S.UNDERSTOOD)
+        advice = workflow.guidance(case)
+        assert advice.goal == "Move the case on from understood."
+        assert advice.do == ("Next: Thank the customer.",)

@@ -226,3 +226,29 @@ class TestProperties:
         case = resume(wait(case, T0 + before), T0 + before + length)
         update = of_kind(WORKFLOW.deadlines(case, now=T0 + before + length), K.UPDATE)[0]
         assert unpaused + length == update.due_at
+
+
+class TestFirstAnswer:
+    """``acknowledged_at`` is when a person first answered; an auto-reply is not that."""
+
+    def auto_replied(self) -> tuple[sr.Workflow, sr.Case]:
+        workflow = sr.Workflow()
+        case = open_case(workflow)
+        return workflow, workflow.apply(case, sr.Acknowledge(by=sr.SYSTEM, at=T0 + MINUTE))
+
+    def test_auto_reply_is_recorded_but_not_the_first_answer(self) -> None:
+        workflow, case = self.auto_replied()
+        first = only(workflow.deadlines(case, now=T0 + 2 * MINUTE), sr.DeadlineKind.FIRST_RESPONSE)
+        assert case.stage is sr.Stage.ACKNOWLEDGED
+        assert case.acknowledged_at is None
+        assert first.status is not sr.DeadlineStatus.MET
+        assert workflow.explain(case, sr.AwaitCustomer(by=AGENT, at=T0 + 2 * MINUTE, reason="x"))
+
+    def test_a_person_answering_meets_every_reading(self) -> None:
+        workflow, case = self.auto_replied()
+        case = workflow.apply(case, sr.Listen(by=AGENT, at=T0 + 5 * MINUTE))
+        first = only(workflow.deadlines(case, now=T0 + HOUR), sr.DeadlineKind.FIRST_RESPONSE)
+        assert case.acknowledged_at == T0 + 5 * MINUTE
+        assert first.met_at == case.acknowledged_at
+        assert sr.pauses(case) == ()
+        assert not workflow.explain(case, sr.AwaitCustomer(by=AGENT, at=T0 + HOUR, reason="x"))

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import service_recovery as sr
 from service_recovery import presets
+from service_recovery._rulebook._policy import DEFAULT_AUTHORITY
 from tests.walks import AGENT, MANAGER, OTHER_AGENT, STEP, SUPERVISOR, plan, walk
 
 S = sr.Stage
@@ -369,3 +370,38 @@ class TestExamples:
         report = namespace["main"]()
         assert report.ok
         assert "priya may grant 150 EUR" in capsys.readouterr().out
+
+
+class TestEveryProblemAtOnce:
+    def test_requirement_problems_come_with_the_others(self) -> None:
+        """A requirement the graph cannot meet is reported with every other problem."""
+        with pytest.raises(sr.InvalidPolicy) as caught:
+            sr.RecoveryPolicy(
+                graph=sr.presets.HEARD.graph,
+                follow_up_attempts=1,
+                authority={sr.Role.AGENT: "lots"},
+                requirements=[sr.Requirement(sr.Step.THANK, S.CLOSED), "oops"],
+            )
+        problems = caught.value.problems
+        assert any(p.startswith("follow_up_attempts:") for p in problems)
+        assert any(p.startswith("authority.agent:") for p in problems)
+        assert any(p.startswith("requirements[1]:") for p in problems)
+        assert any(p.startswith("requirements[0]: step 'thank' needs Thank") for p in problems)
+
+
+class TestSystemAuthority:
+    """The system row of ``authority`` is checked like the others: one currency, the least."""
+
+    def test_system_above_the_agents_is_refused(self) -> None:
+        authority = {**DEFAULT_AUTHORITY, sr.Role.SYSTEM: eur(5000)}
+        with pytest.raises(sr.InvalidPolicy, match=r"authority\.system: 5000 EUR is more than"):
+            sr.RecoveryPolicy(authority=authority)
+
+    def test_system_in_another_currency_is_refused(self) -> None:
+        authority = {**DEFAULT_AUTHORITY, sr.Role.SYSTEM: sr.Money(0, "USD")}
+        with pytest.raises(sr.InvalidPolicy, match=r"authority\.system: 0 USD is in another"):
+            sr.RecoveryPolicy(authority=authority)
+
+    def test_system_equal_to_the_agents_is_fine(self) -> None:
+        authority = {**DEFAULT_AUTHORITY, sr.Role.SYSTEM: eur(50)}
+        assert sr.RecoveryPolicy(authority=authority).authority[sr.Role.SYSTEM] == eur(50)

@@ -276,11 +276,12 @@ class Workflow:
         *by* (who would propose it) tells whether the compensation needs approval.
         See :func:`service_recovery.Suggestion`.
         """
-        return suggest(self, _checked_case(case), by)
+        return suggest(self.policy, _checked_case(case), by)
 
     def guidance(self, case: Case) -> Guidance:
-        """What to do and say next at the case's stage: coaching prompts a CRM can show."""
-        return guidance(self, _checked_case(case))
+        """What to do and say next, for the step the case's graph takes next: coaching prompts."""
+        checked = _checked_case(case)
+        return guidance(self.policy, checked, self.allowed(checked))
 
     # -- replaying -------------------------------------------------------------
 

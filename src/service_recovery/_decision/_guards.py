@@ -35,7 +35,14 @@ from .._model._commands import (
 )
 from .._model._stages import Stage
 from .._model._values import Actor, Money, Role, instant
-from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS, Guard
+from .._rulebook._guard_types import Guard
+from .._rulebook._practice import (
+    authority_of,
+    covers,
+    describe_duration,
+    reopen_window_of,
+    required_follow_ups,
+)
 from .._time._pauses import check_answered, check_can_wait, check_not_waiting, check_waiting
 from .._time._promises import check_broken_promises_owned
 
@@ -64,7 +71,7 @@ def _summary_confirmed(policy: RecoveryPolicy, case: Case, command: object) -> s
 def _followed_up(policy: RecoveryPolicy, case: Case, command: object) -> str | None:
     if case.followed_up:
         return None
-    needed = max(policy.follow_up_attempts_for(case), MIN_FOLLOW_UP_ATTEMPTS)
+    needed = required_follow_ups(policy, case)
     if case.follow_up_attempts >= needed:
         return None
     return (
@@ -87,10 +94,10 @@ def _within_authority(policy: RecoveryPolicy, case: Case, command: ProposeSoluti
     if command.compensation is None:
         return None
     amount = command.compensation.amount
-    limit = policy.authority_for(command.by)
-    if _covers(limit, amount):
+    limit = authority_of(policy, command.by)
+    if covers(limit, amount):
         return None
-    if case.approved_amount is not None and _covers(case.approved_amount, amount):
+    if covers(case.approved_amount, amount):
         return None
     role = command.by.role.value
     if limit.currency != amount.currency:
@@ -102,10 +109,6 @@ def _within_authority(policy: RecoveryPolicy, case: Case, command: ProposeSoluti
         f"Compensation of {amount} is above the {role}'s authority of {limit}: escalate "
         "with the amount and get it approved by a role whose authority covers it"
     )
-
-
-def _covers(limit: Money, amount: Money) -> bool:
-    return limit.currency == amount.currency and amount.amount <= limit.amount
 
 
 def _has_actions(policy: RecoveryPolicy, case: Case, command: ProposeSolution) -> str | None:
@@ -152,21 +155,17 @@ def _can_escalate(policy: RecoveryPolicy, case: Case, command: object) -> str | 
 
 def _approvable(policy: RecoveryPolicy, case: Case, command: Escalate) -> str | None:
     """Refuse an escalation no role could approve: it would block the case for good."""
-    theirs = policy.authority_for(command.by)
-    limits = [policy.authority_for(anyone) for anyone in _ANYONE_OF_EACH_ROLE]
+    theirs = authority_of(policy, command.by)
+    limits = [authority_of(policy, anyone) for anyone in _ANYONE_OF_EACH_ROLE]
     if command.amount is not None:
         amount = command.amount
-        if any(
-            _covers(mine, amount)
-            and not (mine.currency == theirs.currency and mine.amount < theirs.amount)
-            for mine in limits
-        ):
+        if any(covers(mine, amount) and not _less(mine, theirs) for mine in limits):
             return None
         return (
             f"No role's authority covers {amount}, so nobody could approve this escalation: "
             "ask for an amount within someone's authority"
         )
-    if any(mine.currency != theirs.currency or mine.amount > theirs.amount for mine in limits):
+    if any(_more(mine, theirs) for mine in limits):
         return None
     return (
         f"No role has more authority than a {command.by.role.value}, so nobody could approve "
@@ -192,16 +191,22 @@ def _approver_qualified(policy: RecoveryPolicy, case: Case, command: Approve) ->
         return None
     if command.by.id == escalation.by.id:
         return "Nobody can approve their own escalation: ask a supervisor or manager"
-    limit = policy.authority_for(command.by)
+    if command.by.role is Role.SYSTEM:  # whatever its limit: approval is a person's judgement
+        return (
+            "The system never approves an escalation: a supervisor or manager whose "
+            "authority covers it must approve"
+        )
+    mine = authority_of(policy, command.by)
+    theirs = authority_of(policy, escalation.by)
     if escalation.amount is not None:
-        if not _covers(limit, escalation.amount):
+        if not covers(mine, escalation.amount):
             return (
-                f"The {command.by.role.value}'s authority ({limit}) does not cover the "
+                f"The {command.by.role.value}'s authority ({mine}) does not cover the "
                 f"{escalation.amount} asked for: a higher role must approve"
             )
-        if not _below(policy, command, escalation):
+        if not _less(mine, theirs):
             return None
-    if command.by.role is Role.SYSTEM or not _outranks(policy, command, escalation):
+    if not _more(mine, theirs):
         return (
             f"A {command.by.role.value} cannot approve an escalation raised by a "
             f"{escalation.by.role.value}: it needs a role with more authority"
@@ -209,27 +214,24 @@ def _approver_qualified(policy: RecoveryPolicy, case: Case, command: Approve) ->
     return None
 
 
-def _below(policy: RecoveryPolicy, approve: Approve, escalate: Escalate) -> bool:
-    """The approver has less authority than whoever escalated: a lower role."""
-    mine = policy.authority_for(approve.by)
-    theirs = policy.authority_for(escalate.by)
+def _less(mine: Money, theirs: Money) -> bool:
+    """*mine* is a lower limit than *theirs*: the same currency, and less."""
     return mine.currency == theirs.currency and mine.amount < theirs.amount
 
 
-def _outranks(policy: RecoveryPolicy, approve: Approve, escalate: Escalate) -> bool:
-    mine = policy.authority_for(approve.by)
-    theirs = policy.authority_for(escalate.by)
+def _more(mine: Money, theirs: Money) -> bool:
+    """*mine* outranks *theirs*: more of the same currency, or another currency altogether."""
     return mine.currency != theirs.currency or mine.amount > theirs.amount
 
 
 def _within_reopen_window(policy: RecoveryPolicy, case: Case, command: Reopen) -> str | None:
     if case.closed_at is None:
         return "The case is not closed"
-    window = policy.reopen_window_for(case)
+    window = reopen_window_of(policy, case)
     if instant(command.at) - instant(case.closed_at) <= window:
         return None
     return (
-        f"The reopen window of {window.days} day(s) after closing has passed: "
+        f"The reopen window of {describe_duration(window)} after closing has passed: "
         "open a new case and link this one"
     )
 

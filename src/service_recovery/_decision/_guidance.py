@@ -1,8 +1,11 @@
 """Guidance for the person handling a case: what to offer, and what to do and say next.
 
 :func:`suggest` reads the policy's playbook for the case's cause and its
-compensation ladder; :func:`guidance` gives coaching prompts for the stage the
-case is in, in plain words a CRM can show next to the buttons.
+compensation ladder; :func:`guidance` gives coaching prompts for the step the
+case's own stage graph takes next, in plain words a CRM can show next to the
+buttons. Coaching is keyed by that step, not by the stage's name, so a model
+that reorders the practice (HEARD diagnoses after resolving, LATTE acknowledges
+after hearing) is coached for what it actually does next.
 """
 
 from __future__ import annotations
@@ -15,13 +18,29 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .._model._case import Case
+from .._model._commands import (
+    AcceptSolution,
+    Acknowledge,
+    Apologize,
+    Close,
+    Command,
+    CompleteAction,
+    FinishVenting,
+    FollowUp,
+    IdentifyCause,
+    Listen,
+    ProposeSolution,
+    Reopen,
+)
 from .._model._stages import Stage
 from .._model._values import Action, Actor, Compensation, CompensationKind
 from .._rulebook._defaults import FALLBACK_PLAYBOOK
+from .._rulebook._practice import authority_of, covers, required_follow_ups
 from .._rulebook._rules import Remedy, Step
 
 if TYPE_CHECKING:
-    from .._workflow import Workflow
+    from .._rulebook._graph import StageGraph
+    from .._rulebook._policy import RecoveryPolicy
 
 
 @attrs.frozen
@@ -52,7 +71,7 @@ class Suggestion:
         return tuple(Action(remedy.action, due=at + remedy.due_in) for remedy in self.remedies)
 
 
-def suggest(workflow: Workflow, case: Case, by: Actor | None = None) -> Suggestion:
+def suggest(policy: RecoveryPolicy, case: Case, by: Actor | None = None) -> Suggestion:
     """The playbook's remedies for *case*'s cause, scaled to its severity.
 
     >>> from datetime import datetime, timezone
@@ -66,11 +85,10 @@ def suggest(workflow: Workflow, case: Case, by: Actor | None = None) -> Suggesti
     ('100 EUR', True)
 
     Args:
-        workflow: whose policy holds the playbooks and the ladder.
+        policy: the rules holding the playbooks, the ladder and the authority.
         case: the case to suggest for.
         by: who would propose it; sets :attr:`Suggestion.needs_approval`.
     """
-    policy = workflow.policy
     playbook = policy.playbook_for(case)
     category = case.cause.category if case.cause is not None else None
     if playbook is None:
@@ -91,11 +109,7 @@ def suggest(workflow: Workflow, case: Case, by: Actor | None = None) -> Suggesti
     )
     needs_approval = False
     if by is not None and compensation is not None:
-        limit = policy.authority_for(by)
-        needs_approval = (
-            limit.currency != compensation.amount.currency
-            or compensation.amount.amount > limit.amount
-        )
+        needs_approval = not covers(authority_of(policy, by), compensation.amount)
     return Suggestion(
         category,
         remedies,
@@ -142,21 +156,21 @@ class _Coaching:
 
 
 _BLAME = "Blaming a colleague, a courier or the customer"
-COACHING: Mapping[Stage, _Coaching] = MappingProxyType(
+COACHING: Mapping[type[Command], _Coaching] = MappingProxyType(
     {
-        Stage.REPORTED: _Coaching(
+        Acknowledge: _Coaching(
             "Answer fast: the customer is waiting, and on social media so is everyone else.",
             ("Acknowledge the complaint now, even before you know the answer.",),
             ("Thank you for telling us. I'm looking into it now.",),
             ("Waiting until you have a full answer before replying.",),
         ),
-        Stage.ACKNOWLEDGED: _Coaching(
+        Listen: _Coaching(
             "Give the customer room to tell the whole story.",
             ("Invite them to tell you what happened, then listen.",),
             ("Tell me what happened; take your time.",),
             ("Jumping to a fix before they have finished.",),
         ),
-        Stage.LISTENING: _Coaching(
+        FinishVenting: _Coaching(
             "Let the customer vent and feel heard.",
             (
                 "Listen without interrupting; show you are listening.",
@@ -168,19 +182,19 @@ COACHING: Mapping[Stage, _Coaching] = MappingProxyType(
                 "Taking it personally or arguing about the facts.",
             ),
         ),
-        Stage.UNDERSTOOD: _Coaching(
+        Apologize: _Coaching(
             "Own the failure.",
             ("Apologise sincerely and take ownership for the company.",),
             ("I'm sorry. We got this wrong, and I'm going to put it right.",),
             ("Excuses, 'policy says', or an apology that sounds like a form letter.", _BLAME),
         ),
-        Stage.APOLOGIZED: _Coaching(
+        IdentifyCause: _Coaching(
             "Find the real cause among everything the customer mentioned.",
             ("Identify the root cause so the fix addresses it, not a symptom.",),
             ("Let me check what went wrong on our side.",),
             (_BLAME + ".",),
         ),
-        Stage.DIAGNOSED: _Coaching(
+        ProposeSolution: _Coaching(
             "Work out the remedy with the customer.",
             (
                 "Propose a concrete plan with dates, and compensation that fits the severity.",
@@ -189,25 +203,25 @@ COACHING: Mapping[Stage, _Coaching] = MappingProxyType(
             ("Here is what I can do, and by when. Would that work for you?",),
             ("Vague promises without a date.", "Over-compensating to end the conversation."),
         ),
-        Stage.SOLUTION_PROPOSED: _Coaching(
+        AcceptSolution: _Coaching(
             "Agree the plan.",
             ("Check the customer accepts the plan; if not, work out another together.",),
             ("Does this put things right for you?",),
             ("Pressing them to accept.",),
         ),
-        Stage.RESOLVING: _Coaching(
+        CompleteAction: _Coaching(
             "Keep every promise, and keep the customer informed.",
             ("Complete each promised action and tell the customer where things stand.",),
             ("Quick update: your replacement shipped today; you will get tracking by email.",),
             ("Going silent until everything is done.",),
         ),
-        Stage.RESOLVED: _Coaching(
+        FollowUp: _Coaching(
             "Check back that it worked.",
             ("Follow up: was it what they wanted, are they happy, do they need anything else?",),
             ("I wanted to check the replacement arrived and everything is right now.",),
             ("Closing without hearing from the customer.",),
         ),
-        Stage.FOLLOWED_UP: _Coaching(
+        Close: _Coaching(
             "Close the loop and learn from it.",
             (
                 "Thank the customer for raising it.",
@@ -215,13 +229,48 @@ COACHING: Mapping[Stage, _Coaching] = MappingProxyType(
             ),
             ("Thank you for telling us; it helps us fix this for everyone.",),
         ),
-        Stage.CLOSED: _Coaching(
+        Reopen: _Coaching(
             "The case is closed.",
             ("If the customer comes back about it within the reopen window, reopen it.",),
         ),
     }
 )
-"""The coaching for each stage, in plain words."""
+"""The coaching for each step of the practice, in plain words, keyed by its command."""
+
+_FIRST_ANSWER = "Nobody has answered the customer yet: a person should reply now."
+
+
+def next_step(graph: StageGraph, stage: Stage) -> type[Command] | None:
+    """The step of the practice the case takes next from *stage* on *graph*.
+
+    The first command (in the order the graph declares its edges) that leads
+    out of *stage* and has coaching: declining a proposal leads out too, but
+    the practice's step is agreeing one.
+
+    >>> from service_recovery import presets
+    >>> next_step(presets.DEFAULT.graph, Stage.RESOLVED).__name__
+    'FollowUp'
+    >>> next_step(presets.HEARD.graph, Stage.RESOLVED).__name__
+    'IdentifyCause'
+    """
+    for edge in graph.edges:
+        if edge.source is stage and edge.dest is not stage:
+            coached = _coached(edge.command)
+            if coached is not None:
+                return coached
+    return None
+
+
+def _coached(kind: type[Command]) -> type[Command] | None:
+    """*kind*, or the nearest base of it that has coaching."""
+    return next((base for base in kind.__mro__ if base in COACHING), None)
+
+
+def _fallback(graph: StageGraph, stage: Stage) -> _Coaching:
+    """For a stage whose ways out are all custom steps: name them."""
+    titles = tuple(dict.fromkeys(e.command.title for e in graph.edges if e.source is stage))
+    return _Coaching(f"Move the case on from {stage.label}.", ("Next: " + ", ".join(titles) + ".",))
+
 
 _STEP_DO: Mapping[Step, str] = MappingProxyType(
     {
@@ -233,8 +282,8 @@ _STEP_DO: Mapping[Step, str] = MappingProxyType(
 )
 
 
-def guidance(workflow: Workflow, case: Case) -> Guidance:
-    """What the person handling *case* should do and say next at its stage.
+def guidance(policy: RecoveryPolicy, case: Case, allowed: tuple[type[Command], ...]) -> Guidance:
+    """What the person handling *case* should do and say next, for its graph's next step.
 
     >>> from datetime import datetime, timezone
     >>> import service_recovery as sr
@@ -245,19 +294,25 @@ def guidance(workflow: Workflow, case: Case) -> Guidance:
     >>> advice = workflow.guidance(case)
     >>> advice.do[0]
     'Acknowledge the complaint now, even before you know the answer.'
+
+    Args:
+        policy: the rules: the stage graph, required steps, playbooks, follow-ups.
+        case: the case to coach for.
+        allowed: the command types that can be accepted now (the buttons).
     """
-    coaching = COACHING[case.stage]
-    policy = workflow.policy
+    step = next_step(policy.graph, case.stage)
+    coaching = COACHING[step] if step is not None else _fallback(policy.graph, case.stage)
     do = list(coaching.do)
-    if case.stage is Stage.LISTENING and case.summary_confirmed:
+    if step is FinishVenting and case.summary_confirmed:
         do.append("They confirmed your summary: finish venting once they have said everything.")
+    if case.acknowledged_at is None and step is not Acknowledge:
+        do.insert(0, _FIRST_ANSWER)
     if case.escalation is not None:
         do.insert(0, f"An escalation is waiting for approval ({case.escalation.reason}).")
-    paused = getattr(case, "paused", None)
-    if paused is not None:
-        do.insert(0, f"The case is waiting ({paused.reason}); resume when that arrives.")
-    if case.stage is Stage.RESOLVED and not case.followed_up:
-        needed = policy.follow_up_attempts_for(case)
+    if case.paused is not None:
+        do.insert(0, f"The case is waiting ({case.paused.reason}); resume when that arrives.")
+    if step is FollowUp and not case.followed_up:
+        needed = required_follow_ups(policy, case)
         do.append(f"Unanswered follow-ups so far: {case.follow_up_attempts} of {needed}.")
     for requirement in policy.requirements_for(case):
         if not requirement.step.done(case) and requirement.before is not case.stage:
@@ -265,7 +320,7 @@ def guidance(workflow: Workflow, case: Case) -> Guidance:
                 f"{_STEP_DO[requirement.step]} before the case is {requirement.before.label}."
             )
     playbook = policy.playbook_for(case)
-    if playbook is not None and playbook.advice and case.stage in _PLANNING:
+    if playbook is not None and playbook.advice and step in _PLANNING:
         do.append(playbook.advice)
     return Guidance(
         case.stage,
@@ -273,8 +328,11 @@ def guidance(workflow: Workflow, case: Case) -> Guidance:
         tuple(do),
         coaching.say,
         coaching.avoid,
-        tuple(kind.title for kind in workflow.allowed(case)),
+        tuple(kind.title for kind in allowed),
     )
 
 
-_PLANNING = frozenset({Stage.DIAGNOSED, Stage.SOLUTION_PROPOSED, Stage.APOLOGIZED})
+_PLANNING: frozenset[type[Command] | None] = frozenset(
+    {IdentifyCause, ProposeSolution, AcceptSolution}
+)
+"""Steps where the playbook's advice for the cause helps."""

@@ -54,6 +54,7 @@ from .._model._values import (
 from .._rulebook._defaults import FALLBACK_PLAYBOOK
 from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS
 from .._rulebook._policy import RecoveryPolicy
+from .._rulebook._practice import required_follow_ups
 from .._rulebook._structure import field_types, init_fields
 from ._judge import Judge, Judged, judge_of
 
@@ -435,7 +436,7 @@ _FACT_POSITION = {name: position for position, name in enumerate(_CASE_FIELDS)}
 
 def _builtin_properties(policy: RecoveryPolicy) -> tuple[Property, ...]:
     def followed_up(case: Case) -> bool:
-        needed = max(policy.follow_up_attempts_for(case), MIN_FOLLOW_UP_ATTEMPTS)
+        needed = required_follow_ups(policy, case)
         return (
             case.stage is not Stage.CLOSED or case.followed_up or case.follow_up_attempts >= needed
         )
@@ -542,7 +543,7 @@ class _Explorer:
         opened_cases = [self._open(severity, channel) for severity, channel in openings]
         # Counters are told apart up to one past the most follow-ups any case needs.
         needed = max(
-            (self.judge.policy.follow_up_attempts_for(case) for case in opened_cases),
+            (required_follow_ups(self.judge.policy, case) for case in opened_cases),
             default=0,
         )
         self.abstraction = _Abstraction(max(needed, MIN_FOLLOW_UP_ATTEMPTS) + 1)

@@ -33,6 +33,7 @@ from ._commands import (
     FinishVenting,
     FollowUp,
     IdentifyCause,
+    Listen,
     Open,
     ProposeSolution,
     RecordBreach,
@@ -40,13 +41,14 @@ from ._commands import (
     ReflectBack,
     Reopen,
     Resume,
+    SendUpdate,
     Thank,
 )
 from ._events import Event
 from ._history import History, compact_history, event_problem
 from ._slots import compile_copier
 from ._stages import Stage
-from ._values import Channel, Customer, FollowUpOutcome, Money, Severity, instant
+from ._values import Channel, Customer, FollowUpOutcome, Money, Role, Severity, instant
 
 
 @attrs.frozen(repr=False, weakref_slot=False)  # 100k live cases: every byte counts
@@ -61,7 +63,9 @@ class Case:
         id, customer, channel, severity, summary, opened_at: what was reported.
         stage: where the case stands.
         history: every accepted event, oldest first.
-        acknowledged_at: when the customer first got an answer.
+        acknowledged_at: when a person first answered the customer (see
+            :func:`answers_customer`); an automatic reply by the ``SYSTEM``
+            role is recorded but is not that answer.
         summary_confirmed: the latest reflected summary was confirmed.
         venting_finished: the customer has said everything.
         apologized: an apology was made in this conversation.
@@ -150,9 +154,7 @@ class Case:
             elif isinstance(command, Approve) and pending is not None:
                 pairs.append((pending, command))
                 pending = None
-            elif isinstance(command, Reopen) or (
-                isinstance(command, FollowUp) and command.outcome is FollowUpOutcome.UNSATISFIED
-            ):
+            elif starts_over(command):
                 pending = None  # a restart drops the pending escalation (see the fold)
         return tuple(pairs)
 
@@ -206,9 +208,51 @@ def _opened(facts: Facts, command: Open) -> None:
     )
 
 
-def _acknowledged(facts: Facts, command: Acknowledge) -> None:
-    if facts["acknowledged_at"] is None:
-        facts["acknowledged_at"] = command.at
+ANSWERING: tuple[type[Command], ...] = (
+    Acknowledge,
+    Listen,
+    ReflectBack,
+    Apologize,
+    ProposeSolution,
+    SendUpdate,
+    FollowUp,
+)
+"""Commands that speak to the customer: the first one by a person is the first answer."""
+
+
+def answers_customer(command: Command) -> bool:
+    """Whether *command* is an answer to the customer by a person.
+
+    The first one sets ``acknowledged_at`` and meets the first-response clock.
+    An automatic reply (any command by the ``SYSTEM`` role) is not an answer.
+    """
+    return isinstance(command, ANSWERING) and command.by.role is not Role.SYSTEM
+
+
+def starts_over(command: Command) -> bool:
+    """Whether *command* starts the conversation over: a reopen, or an unsatisfied follow-up.
+
+    The fold then forgets the conversation's venting, apology, plan, escalation
+    and follow-ups (see ``_restart_conversation``); deadlines drop the old plan.
+    """
+    return isinstance(command, Reopen) or (
+        isinstance(command, FollowUp) and command.outcome is FollowUpOutcome.UNSATISFIED
+    )
+
+
+def _answered(update: Callable[[Facts, Any], None]) -> Callable[[Facts, Any], None]:
+    """The fold *update*, after noting the first answer by a person."""
+
+    def fold_answer(facts: Facts, command: Any) -> None:
+        if facts["acknowledged_at"] is None and command.by.role is not Role.SYSTEM:
+            facts["acknowledged_at"] = command.at
+        update(facts, command)
+
+    return fold_answer
+
+
+def _nothing_else(facts: Facts, command: Command) -> None:
+    """An answering command with no fact of its own (Listen, SendUpdate)."""
 
 
 def _reflected(facts: Facts, command: ReflectBack) -> None:
@@ -268,12 +312,12 @@ def _approved(facts: Facts, command: Approve) -> None:
 
 
 def _followed_up(facts: Facts, command: FollowUp) -> None:
-    if command.outcome is FollowUpOutcome.SATISFIED:
+    if starts_over(command):
+        _restart_conversation(facts)
+    elif command.outcome is FollowUpOutcome.SATISFIED:
         facts["followed_up"] = True
     elif command.outcome is FollowUpOutcome.NO_ANSWER:
         facts["follow_up_attempts"] += 1
-    else:
-        _restart_conversation(facts)
 
 
 def _closed(facts: Facts, command: Close) -> None:
@@ -316,7 +360,9 @@ def _restart_conversation(facts: Facts) -> None:
 
 _FOLDS: dict[type[Command], Callable[[Facts, Any], None]] = {
     Open: _opened,
-    Acknowledge: _acknowledged,
+    Acknowledge: _nothing_else,
+    Listen: _nothing_else,
+    SendUpdate: _nothing_else,
     ReflectBack: _reflected,
     FinishVenting: _vented,
     Apologize: _apologized,
@@ -337,6 +383,7 @@ _FOLDS: dict[type[Command], Callable[[Facts, Any], None]] = {
     Thank: _thanked,
     RecordPrevention: _prevention_recorded,
 }
+_FOLDS.update({kind: _answered(_FOLDS[kind]) for kind in ANSWERING})
 
 
 _Fold = Callable[[Facts, Any], None]

@@ -23,6 +23,8 @@ from .._errors import InvalidPolicy, InvalidValue
 
 _DAY = timedelta(days=1)
 _MIDNIGHT = time(0)
+_LAST = datetime.max.replace(tzinfo=UTC)
+"""The last instant a datetime can hold; working time ends there."""
 
 
 class Weekday(enum.Enum):
@@ -84,8 +86,21 @@ def _clock(value: object, where: str, problems: list[str]) -> time | None:
             return _MIDNIGHT
         if hour < 24 and minute < 60 and second < 60:
             return time(hour, minute, second)
+        problems.append(f"{where}: {_out_of_range(hour, minute, second, value)}")
+        return None
     problems.append(f'{where}: expected a time like "09:00" or datetime.time, got {value!r}')
     return None
+
+
+def _out_of_range(hour: int, minute: int, second: int, text: object) -> str:
+    """Which part of a clock time that reads like one is out of range."""
+    if minute > 59:
+        return f"minute {minute} is past 59 in {text!r}"
+    if second > 59:
+        return f"second {second} is past 59 in {text!r}"
+    if hour > 24:
+        return f"hour {hour} is past 24:00 in {text!r}"
+    return f"{str(text).strip()} is past 24:00 (the day ends at 24:00)"
 
 
 def _spans(value: object, where: str, problems: list[str]) -> tuple[Span, ...]:
@@ -253,7 +268,7 @@ class BusinessCalendar:
         instant = _utc(at, "at")
         for start, _end in self._intervals(instant):
             return start == instant
-        return False  # pragma: no cover - a validated calendar always has more working time
+        return False  # past the last working day a datetime can hold
 
     def add(self, start: datetime, amount: timedelta) -> datetime:
         """The earliest moment by which *amount* of working time has passed since *start*.
@@ -262,17 +277,45 @@ class BusinessCalendar:
         hours (or exactly as a span closes). Returned in the calendar's zone.
 
         Raises:
-            InvalidValue: *start* is naive or *amount* is negative.
+            InvalidValue: *start* is naive, *amount* is negative, or the
+                working time runs past the last date a datetime can hold.
         """
         instant = _utc(start, "start")
-        remaining = _duration(amount)
-        if not remaining:
-            return instant.astimezone(self.zone)
-        for begin, end in self._intervals(instant):
+        reached = self.reach(instant, _duration(amount))
+        if reached is None:
+            raise InvalidValue(
+                f"amount: {amount} of working time from {start.isoformat()} runs past "
+                "the last date a datetime can hold",
+                field="amount",
+            )
+        try:
+            return reached.astimezone(self.zone)
+        except OverflowError:  # the zone's wall clock at that instant is past year 9999
+            return reached
+
+    def reach(self, start: datetime, amount: timedelta) -> datetime | None:
+        """Like :meth:`add` for a UTC *start*, in UTC; ``None`` past the last representable day.
+
+        Working time is never more than wall time, so an *amount* longer than
+        what is left of the calendar is known to run past its end at once.
+
+        >>> from datetime import UTC, datetime, timedelta
+        >>> office = BusinessCalendar()
+        >>> print(office.reach(datetime(2026, 3, 6, 16, tzinfo=UTC), timedelta(hours=2)))
+        2026-03-09 10:00:00+00:00
+        >>> office.reach(datetime(9999, 12, 30, tzinfo=UTC), timedelta(days=5)) is None
+        True
+        """
+        if not amount:
+            return start
+        if amount > _LAST - start:
+            return None
+        remaining = amount
+        for begin, end in self._intervals(start):
             if remaining <= end - begin:
-                return (begin + remaining).astimezone(self.zone)
+                return begin + remaining
             remaining -= end - begin
-        raise AssertionError("unreachable: working time never runs out")  # pragma: no cover
+        return None  # the days ran out before the working time did
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         """The working time from *start* to *end* (negative if *end* comes first)."""
@@ -288,18 +331,21 @@ class BusinessCalendar:
 
     def _intervals(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Working intervals ending after *start* (UTC), clipped to begin no earlier."""
-        day = start.astimezone(self.zone).date() - _DAY
-        days = self._days
-        while True:
-            intervals = days.get(day)
-            if intervals is None:
-                if len(days) >= _REMEMBERED_DAYS:
-                    days.clear()
-                intervals = days[day] = self._day(day)
-            for begin, end in intervals:
-                if end > start:
-                    yield max(begin, start), end
-            day += _DAY
+        try:
+            day = start.astimezone(self.zone).date() - _DAY
+            days = self._days
+            while True:
+                intervals = days.get(day)
+                if intervals is None:
+                    if len(days) >= _REMEMBERED_DAYS:
+                        days.clear()
+                    intervals = days[day] = self._day(day)
+                for begin, end in intervals:
+                    if end > start:
+                        yield max(begin, start), end
+                day += _DAY
+        except OverflowError:
+            return  # the last day a datetime can hold: no working time after it
 
     def _day(self, day: date) -> Interval:
         """The working intervals of *day*, as UTC instants.

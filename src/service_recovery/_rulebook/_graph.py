@@ -132,11 +132,29 @@ class StageGraph:
 
     edges: tuple[Edge, ...] = attrs.field(converter=_edge_tuple)
     initial: Stage = Stage.REPORTED
+    # Derived from the edges once: the deadlines ask for every case they read.
+    _awaiting: frozenset[Stage] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         problems = list(graph_problems(self.edges, self.initial))
         if problems:
             raise InvalidPolicy(problems)
+        object.__setattr__(self, "_awaiting", _awaiting_follow_up(self.edges))
+
+    @property
+    def awaiting_follow_up(self) -> frozenset[Stage]:
+        """The stages where a resolved case waits to be followed up.
+
+        ``resolved``, and every stage the case reaches from there by steps
+        other than following up, closing or reopening, while a follow-up is
+        still ahead: HEARD and LATTE identify the cause after resolving, and
+        the follow-up is owed all the same.
+
+        >>> from service_recovery import presets
+        >>> sorted(stage.value for stage in presets.HEARD.graph.awaiting_follow_up)
+        ['diagnosed', 'resolved']
+        """
+        return self._awaiting
 
     @property
     def stages(self) -> tuple[Stage, ...]:
@@ -205,6 +223,26 @@ def graph_problems(edges: Iterable[object], initial: Stage) -> Iterator[str]:
     can_close = _closure(Stage.CLOSED, backward)
     for stage in sorted(reachable - can_close, key=list(Stage).index):
         yield f"stage '{stage.value}' has no path to 'closed'"
+
+
+_ENDS_THE_WAIT: tuple[type[Command], ...] = (FollowUp, Close, Reopen)
+
+
+def _awaiting_follow_up(edges: tuple[Edge, ...]) -> frozenset[Stage]:
+    forward: dict[Stage, set[Stage]] = defaultdict(set)
+    backward: dict[Stage, set[Stage]] = defaultdict(set)
+    asking: set[Stage] = set()
+    for edge in edges:
+        if edge.command in _ENDS_THE_WAIT:
+            if edge.command is FollowUp:
+                asking.add(edge.source)
+            continue
+        forward[edge.source].add(edge.dest)
+        backward[edge.dest].add(edge.source)
+    ahead = set()
+    for stage in asking:
+        ahead |= _closure(stage, backward)
+    return frozenset({Stage.RESOLVED} | (_closure(Stage.RESOLVED, forward) & ahead))
 
 
 def _closure(start: Stage, links: dict[Stage, set[Stage]]) -> set[Stage]:

@@ -301,7 +301,7 @@ def policy_problems(policy: RecoveryPolicy) -> list[str]:
         order=tuple(Severity),
         example="CompensationRung",
     )
-    rules_ok = not problems
+    problems += _system_authority(policy.authority)
     problems += _playbook_problems(policy.playbooks)
     requirements = policy.requirements
     if not isinstance(requirements, tuple):
@@ -312,9 +312,29 @@ def policy_problems(policy: RecoveryPolicy) -> list[str]:
             for n, item in enumerate(requirements)
             if not isinstance(item, Requirement)
         ]
-    if graph_ok and rules_ok and not problems:
+    if graph_ok:  # what the graph can never satisfy is worth knowing alongside the rest
         problems += requirement_problems(policy)
     return problems
+
+
+def _system_authority(authority: object) -> list[str]:
+    """The system grants least: no more than an agent, in the same currency."""
+    if not isinstance(authority, Mapping):
+        return []
+    system, agent = authority.get(Role.SYSTEM), authority.get(Role.AGENT)
+    if not isinstance(system, Money) or not isinstance(agent, Money):
+        return []  # reported as missing or mistyped already
+    if system.currency != agent.currency:
+        return [
+            f"authority.system: {system} is in another currency than agent's {agent}; "
+            "use one currency"
+        ]
+    if system.amount > agent.amount:
+        return [
+            f"authority.system: {system} is more than agent's {agent}; the system never "
+            "grants more than an agent"
+        ]
+    return []
 
 
 def _ranked(

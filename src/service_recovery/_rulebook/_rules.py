@@ -8,7 +8,7 @@ suggestions an agent sees) is derived from them by the policy and the workflow.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -260,18 +260,29 @@ def _missing_steps(stage: Stage) -> Callable[[RecoveryPolicy, Case, Any], str | 
 
 
 def requirement_problems(policy: RecoveryPolicy) -> list[str]:
-    """Requirements the policy's graph can never satisfy, each with its path."""
+    """Requirements the policy's graph can never satisfy, each with its path.
+
+    Only well-formed requirements (and playbooks) are judged: the others are
+    reported by the policy's own checks, alongside these.
+    """
     problems: list[str] = []
     commands = {edge.command for edge in policy.graph.all_edges()}
     stages = set(policy.graph.stages)
-    sources: list[tuple[str, tuple[Requirement, ...]]] = [("requirements", policy.requirements)]
-    if IdentifyCause in commands:  # without a diagnosis no playbook ever applies
+    sources: list[tuple[str, object]] = [("requirements", policy.requirements)]
+    playbooks = policy.playbooks
+    if IdentifyCause in commands and isinstance(playbooks, Mapping):
+        # without a diagnosis no playbook ever applies
         sources += [
             (f"playbooks.{name}.requirements", playbook.requirements)
-            for name, playbook in policy.playbooks.items()
+            for name, playbook in playbooks.items()
+            if isinstance(playbook, Playbook)
         ]
     for where, requirements in sources:
+        if not isinstance(requirements, tuple):
+            continue
         for position, requirement in enumerate(requirements):
+            if not isinstance(requirement, Requirement):
+                continue
             path = f"{where}[{position}]"
             if requirement.step.command not in commands:
                 command = requirement.step.command.__name__

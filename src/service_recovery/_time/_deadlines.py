@@ -12,7 +12,10 @@ Reading a history from the start, a case runs these clocks:
 
 Service-level clocks (first response, update, follow-up) count the
 policy's business time and stop while the case waits; promises and the
-reopen window are dates on the wall clock. Everything here is computed from
+reopen window are dates on the wall clock. A deadline that would fall after
+the last moment a datetime can hold (a huge reopen window, a case near year
+9999) never falls due: it shows as due at :data:`NEVER` and never warns or
+breaches. Everything here is computed from
 the case and the policy: nothing is stored but a per-case memo of the next
 deadline, which lets :meth:`Workflow.due` scan many cases cheaply.
 """
@@ -36,21 +39,54 @@ from .._model._commands import (
     DeclineSolution,
     FollowUp,
     ProposeSolution,
-    Reopen,
     SendUpdate,
 )
 from .._model._kinds import DeadlineKind, DeadlineStatus
 from .._model._stages import Stage
-from .._model._values import FollowUpOutcome, Role
+from .._model._values import FollowUpOutcome
 from .._rulebook._calendar import BusinessCalendar
-from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS
-from ._pauses import RESPONDING, _pauses
+from .._rulebook._practice import (
+    first_response_target_of,
+    reopen_window_of,
+    required_follow_ups,
+    starts_over,
+)
+from ._pauses import _pauses
+from ._promises import plan_progress
 
 if TYPE_CHECKING:
     from .._rulebook._policy import RecoveryPolicy
 
 ZERO = timedelta(0)
-RESOLVING, RESOLVED = Stage.RESOLVING, Stage.RESOLVED
+RESOLVING = Stage.RESOLVING
+NEVER = datetime.max.replace(tzinfo=UTC)
+"""When a deadline past the last moment a datetime can hold falls due: never."""
+
+
+def _utc(moment: datetime) -> datetime:
+    """*moment* in UTC; :data:`NEVER` when UTC would be past year 9999."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return NEVER
+
+
+def _later(start: datetime, amount: timedelta) -> datetime:
+    """*start* + *amount* on the wall clock, or :data:`NEVER` past the last datetime."""
+    try:
+        return start + amount
+    except OverflowError:
+        return NEVER
+
+
+def _shown_in(moment: datetime, zone: tzinfo | None) -> datetime:
+    """*moment* in *zone*, or as it is (UTC) where the zone's wall clock passes year 9999."""
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:
+        return moment
+
+
 _KIND_ORDER = {kind: number for number, kind in enumerate(DeadlineKind)}
 
 
@@ -143,7 +179,7 @@ class Timer(NamedTuple):
         if self.due is None or not self.kind.breachable:
             return False
         if self.met_at is not None:
-            return self.met_at.astimezone(UTC) > self.due
+            return _utc(self.met_at) > self.due
         return now > self.due
 
 
@@ -156,9 +192,12 @@ class _Meter:
         self.calendar = calendar
 
     def add(self, start: datetime, amount: timedelta) -> datetime:
+        if start is NEVER:
+            return NEVER
         if self.calendar is None:
-            return start + amount
-        return self.calendar.add(start, amount).astimezone(UTC)
+            return _later(start, amount)
+        reached = self.calendar.reach(start, amount)
+        return NEVER if reached is None else reached
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         if self.calendar is None:
@@ -202,17 +241,14 @@ class _Reader:
         self.meter = _Meter(levels.calendar)
         self.fractions = levels.warning_fractions
         self.zone = levels.calendar.zone if levels.calendar is not None else None
-        self.needed = max(policy.follow_up_attempts_for(case), MIN_FOLLOW_UP_ATTEMPTS)
+        self.needed = required_follow_ups(policy, case)
+        self.awaiting = policy.graph.awaiting_follow_up
         self.waits: list[tuple[datetime, datetime | None]] = [
-            (
-                pause.started_at.astimezone(UTC),
-                None if pause.ended_at is None else pause.ended_at.astimezone(UTC),
-            )
+            (_utc(pause.started_at), None if pause.ended_at is None else _utc(pause.ended_at))
             for pause in _pauses(case.history.commands)
         ]
         self.timers: list[Timer] = []
         # What the walk has seen so far.
-        self.responded: datetime | None = None
         self.proposal: ProposeSolution | None = None
         self.plan: ProposeSolution | None = None
         self.plan_ref, self.plan_at = 0, case.opened_at
@@ -229,12 +265,6 @@ class _Reader:
         previous = stages[0]
         for position in range(1, len(commands)):
             command, stage = commands[position], stages[position]
-            if (
-                self.responded is None
-                and type(command) in RESPONDING
-                and command.by.role is not Role.SYSTEM
-            ):
-                self.responded = command.at
             self._end_stage_clocks(command, stage)
             self._take_in(position, command)
             self._start_stage_clocks(position, command, previous, stage)
@@ -248,7 +278,9 @@ class _Reader:
         if self.update is not None and (isinstance(command, SendUpdate) or stage is not RESOLVING):
             self._update(self.update, command.at)
             self.update = None
-        if self.follow is not None and (isinstance(command, FollowUp) or stage is not RESOLVED):
+        if self.follow is not None and (
+            isinstance(command, FollowUp) or stage not in self.awaiting
+        ):
             self._follow_up(self.follow, command.at)
             self.follow = None
 
@@ -266,23 +298,21 @@ class _Reader:
             self.done.setdefault(command.index, command.at)
         elif isinstance(command, Close):
             self.closed_ref = position
-        restarts = isinstance(command, Reopen) or (
-            isinstance(command, FollowUp) and command.outcome is FollowUpOutcome.UNSATISFIED
-        )
-        if restarts:
+        if starts_over(command):
             self._promises(current=False)
             self.plan = self.proposal = None
 
     def _start_stage_clocks(
         self, position: int, command: Command, previous: Stage, stage: Stage
     ) -> None:
-        if stage is RESOLVED and previous is not RESOLVED:
+        awaiting = self.awaiting
+        if stage in awaiting and previous not in awaiting:
             self.unanswered = 0
         elif isinstance(command, FollowUp) and command.outcome is FollowUpOutcome.NO_ANSWER:
             self.unanswered += 1
         if stage is RESOLVING and self.update is None:
             self.update = (position, command.at)
-        if stage is RESOLVED and self.follow is None and self.unanswered < self.needed:
+        if stage in awaiting and self.follow is None and self.unanswered < self.needed:
             self.follow = (position, command.at)
 
     def _finish(self) -> None:
@@ -292,23 +322,23 @@ class _Reader:
             ref="first_response",
             label="first response",
             started=case.opened_at,
-            allowed=policy.first_response_target(case),
-            met=self.responded,
+            allowed=first_response_target_of(policy, case),
+            met=case.acknowledged_at,
         )
         if self.update is not None:
             self._update(self.update, None)
         if self.follow is not None:
             self._follow_up(self.follow, None)
-        self._promises(current=True)
+        self._current_promises()
         if case.stage is Stage.CLOSED and case.closed_at is not None:
             closed_at = case.closed_at
-            window = policy.reopen_window_for(case)
+            window = reopen_window_of(policy, case)
             self._dated_timer(
                 DeadlineKind.REOPEN_WINDOW,
                 ref=f"reopen_window@{self.closed_ref}",
                 label="end of the reopen window",
                 started=closed_at,
-                due_at=(closed_at.astimezone(UTC) + window).astimezone(closed_at.tzinfo),
+                due_at=_shown_in(_later(_utc(closed_at), window), closed_at.tzinfo),
                 met=None,
             )
 
@@ -333,6 +363,15 @@ class _Reader:
             allowed=self.policy.service_levels.follow_up_delay,
             met=met,
         )
+
+    def _current_promises(self) -> None:
+        """The promises of the plan that binds now, as the case's facts say."""
+        progress = plan_progress(self.case)
+        if progress is None:
+            return
+        self.plan, self.plan_ref = progress.plan, progress.accepted
+        self.plan_at, self.done = progress.promised_at, progress.done
+        self._promises(current=True)
 
     def _promises(self, *, current: bool) -> None:
         if self.plan is None:
@@ -361,10 +400,10 @@ class _Reader:
         allowed: timedelta,
         met: datetime | None,
     ) -> None:
-        start = started.astimezone(UTC)
+        start = _utc(started)
         waits: Waits = self.waits
         if met is not None:  # a wait still open when the clock was met ends there for it
-            until = met.astimezone(UTC)
+            until = _utc(met)
             waits = [
                 (b, e if e is not None and e <= until else until) for b, e in waits if b < until
             ]
@@ -391,7 +430,7 @@ class _Reader:
         met: datetime | None,
         action: int | None = None,
     ) -> None:
-        start, due = started.astimezone(UTC), due_at.astimezone(UTC)
+        start, due = _utc(started), _utc(due_at)
         allowed = max(due - start, ZERO)
         warns = tuple(start + allowed * fraction for fraction in self.fractions)
         zone = due_at.tzinfo
@@ -407,7 +446,7 @@ def _timer_order(timer: Timer) -> tuple[datetime, int]:
 
 
 def _deadline_order(deadline: Deadline) -> tuple[datetime, int]:
-    return deadline.due_at.astimezone(UTC), _KIND_ORDER[deadline.kind]
+    return _utc(deadline.due_at), _KIND_ORDER[deadline.kind]
 
 
 def read_timers(policy: RecoveryPolicy, case: Case) -> list[Timer]:
@@ -425,7 +464,7 @@ def at_moment(timer: Timer, now: datetime, meter_calendar: BusinessCalendar | No
     if timer.met_at is not None:
         assert due is not None
         status = DeadlineStatus.MET
-        overdue = max(timer.met_at.astimezone(UTC) - due, ZERO)
+        overdue = max(_utc(timer.met_at) - due, ZERO)
     elif due is None:
         assert timer.stopped_at is not None
         paused = True
@@ -447,7 +486,7 @@ def at_moment(timer: Timer, now: datetime, meter_calendar: BusinessCalendar | No
         ref=timer.ref,
         label=timer.label,
         status=status,
-        due_at=due.astimezone(timer.zone),
+        due_at=_shown_in(due, timer.zone),
         started_at=timer.started_at,
         allowed=timer.allowed,
         met_at=timer.met_at,
@@ -466,21 +505,37 @@ def require_case(case: object) -> Case:
     return case
 
 
-class Schedule(NamedTuple):
-    """A case's memo under one workflow: three moments, as timestamps.
+class Schedule:
+    """A case's memo under one workflow: whose it is, and three moments as timestamps.
 
-    About 160 bytes a case. :func:`due` reads it by position in its hot
-    loop: keep the order.
+    A slotted value (about 150 bytes a case with its floats): :func:`due`
+    reads its fields by name in its hot loop, as fast as by position.
     """
 
-    token: object
-    """Whose memo it is: the :class:`Timekeeper` token of one workflow."""
-    attention_ts: float
-    """When the first running clock reaches its first warning (or is due)."""
-    next_ts: float
-    """When the running clock due first is due (infinity if none runs)."""
-    breach_ts: float
-    """When the first breach not yet recorded happens (in the past if it has)."""
+    __slots__ = ("attention_ts", "breach_ts", "next_ts", "token")
+
+    def __init__(
+        self, token: object, attention_ts: float, next_ts: float, breach_ts: float
+    ) -> None:
+        self.token = token
+        """Whose memo it is: the :class:`Timekeeper` token of one workflow."""
+        self.attention_ts = attention_ts
+        """When the first running clock reaches its first warning (or is due)."""
+        self.next_ts = next_ts
+        """When the running clock due first is due (infinity if none runs)."""
+        self.breach_ts = breach_ts
+        """When the first breach not yet recorded happens (in the past if it has)."""
+
+    def __repr__(self) -> str:
+        return (
+            f"Schedule(attention_ts={self.attention_ts}, next_ts={self.next_ts}, "
+            f"breach_ts={self.breach_ts})"
+        )
+
+
+def _ts(moment: datetime | None) -> float:
+    """A UTC instant as a timestamp; infinity for one that never comes."""
+    return math.inf if moment is None or moment is NEVER else moment.timestamp()
 
 
 def _running(timer: Timer) -> bool:
@@ -500,7 +555,7 @@ class Timekeeper:
 
     def deadlines(self, case: Case, now: datetime) -> tuple[Deadline, ...]:
         """Every deadline of *case* at *now*, in order of due time."""
-        instant = now.astimezone(UTC)
+        instant = _utc(now)
         found = [
             at_moment(timer, instant, self.calendar)
             for timer in read_timers(self.policy, case)
@@ -530,17 +585,17 @@ class Timekeeper:
     def _compute(self, case: Case) -> Schedule:
         attention = upcoming = breach = math.inf
         for timer in read_timers(self.policy, case):
-            if not timer.kind.breachable or timer.due is None:
+            if not timer.kind.breachable or timer.due is None or timer.due is NEVER:
                 continue
             due_ts = timer.due.timestamp()
             recorded = timer.ref in case.breaches
             if timer.met_at is not None:
-                if not recorded and timer.met_at.astimezone(UTC) > timer.due:
+                if not recorded and _utc(timer.met_at) > timer.due:
                     breach = min(breach, due_ts)  # met late, and no tick saw it
                 continue
             if not recorded:
                 breach = min(breach, due_ts)
             upcoming = min(upcoming, due_ts)
             first_warn = timer.warns[0] if timer.warns and timer.warns[0] is not None else timer.due
-            attention = min(attention, first_warn.timestamp(), due_ts)
+            attention = min(attention, _ts(first_warn), due_ts)
         return Schedule(self.token, attention, upcoming, breach)

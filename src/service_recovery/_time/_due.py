@@ -108,13 +108,12 @@ def due(
     case: object = None
     try:
         # The hot loop: a read and two comparisons per case whose memo is known.
-        # Schedule by position: 0 token, 1 attention_ts, 2 next_ts.
         for case in cases:
             memo = case._schedule
-            if memo is None or memo[0] is not token:
+            if memo is None or memo.token is not token:
                 memo = schedule(case)
-            if memo[1] <= now_ts or memo[2] <= horizon:
-                append((memo[2], case))
+            if memo.attention_ts <= now_ts or memo.next_ts <= horizon:
+                append((memo.next_ts, case))
     except AttributeError:
         if isinstance(case, Case):
             raise

@@ -16,29 +16,11 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .._model._case import Case
-from .._model._commands import (
-    Acknowledge,
-    Apologize,
-    AwaitCustomer,
-    AwaitThirdParty,
-    Command,
-    FollowUp,
-    Listen,
-    ProposeSolution,
-    ReflectBack,
-    Resume,
-    SendUpdate,
-)
+from .._model._commands import AwaitCustomer, AwaitThirdParty, Command, Resume
 from .._model._kinds import WaitingOn
-from .._model._values import Role
 
 if TYPE_CHECKING:
     from .._rulebook._policy import RecoveryPolicy
-
-RESPONDING: frozenset[type[Command]] = frozenset(
-    {Acknowledge, Listen, ReflectBack, Apologize, ProposeSolution, SendUpdate, FollowUp}
-)
-"""Commands that speak to the customer; the first one by a person is the first response."""
 
 
 @attrs.frozen
@@ -95,12 +77,10 @@ def _pauses(commands: Iterable[Command]) -> list[Pause]:
 def first_response_at(case: Case) -> datetime | None:
     """When a person first answered the customer; ``None`` if nobody has yet.
 
-    An automatic reply (an event by the ``SYSTEM`` actor) is not an answer.
+    The case's ``acknowledged_at``: an automatic reply (an event by the
+    ``SYSTEM`` actor) is recorded, but is not an answer.
     """
-    for command in case.history.commands:
-        if type(command) in RESPONDING and command.by.role is not Role.SYSTEM:
-            return command.at
-    return None
+    return case.acknowledged_at
 
 
 def _since(case: Case) -> str:

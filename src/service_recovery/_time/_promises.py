@@ -11,12 +11,12 @@ update has gone out since the promise broke.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import attrs
 
 from .._model._case import Case
-from .._model._commands import AcceptSolution, CompleteAction, SendUpdate
+from .._model._commands import AcceptSolution, CompleteAction, ProposeSolution, SendUpdate
 from .._model._kinds import PromiseStatus
 from .._model._values import Action
 from ._clock import after
@@ -62,6 +62,41 @@ class Promise:
         return f"#{self.index} {self.action.description}: {self.status.value.replace('_', ' ')}"
 
 
+class PlanProgress(NamedTuple):
+    """The plan that binds a case now, and how far it got."""
+
+    plan: ProposeSolution
+    """The plan the customer accepted (the case's ``plan`` fact)."""
+    accepted: int
+    """The position of its :class:`AcceptSolution` in the history."""
+    promised_at: datetime
+    """When the customer accepted it."""
+    done: dict[int, datetime]
+    """When each completed action was completed, by index."""
+
+
+def plan_progress(case: Case) -> PlanProgress | None:
+    """The plan binding *case* and its progress; ``None`` when no plan binds.
+
+    Whether a plan binds, and which actions are still open, are the fold's
+    facts (``plan``, ``open_actions``); the history only adds when each
+    step happened, read back from the end as far as the acceptance.
+    """
+    plan = case.plan
+    if plan is None:
+        return None
+    commands = case.history.commands
+    accepted = len(commands) - 1
+    done: dict[int, datetime] = {}
+    remaining = len(plan.actions) - len(case.open_actions)
+    while accepted > 0 and not isinstance(commands[accepted], AcceptSolution):
+        command = commands[accepted]
+        if remaining and isinstance(command, CompleteAction):
+            done[command.index] = command.at  # read backwards: the earliest wins
+        accepted -= 1
+    return PlanProgress(plan, accepted, commands[accepted].at, done)
+
+
 def promises(case: Case, now: datetime) -> tuple[Promise, ...]:
     """The promises of *case*'s accepted plan, as they stand at *now*.
 
@@ -86,24 +121,16 @@ def promises(case: Case, now: datetime) -> tuple[Promise, ...]:
     >>> [str(p) for p in sr.promises(case, now=t0 + timedelta(days=6))]
     ['#0 Issue the refund: broken']
     """
-    plan = case.plan
-    if plan is None:
+    progress = plan_progress(case)
+    if progress is None:
         return ()
     instant = now.astimezone(UTC)
-    commands = case.history.commands
-    accepted = len(commands) - 1
-    while accepted > 0 and not isinstance(commands[accepted], AcceptSolution):
-        accepted -= 1
-    promised_at = commands[accepted].at
-    done: dict[int, datetime] = {}
-    for command in commands[accepted + 1 :]:
-        if isinstance(command, CompleteAction):
-            done.setdefault(command.index, command.at)
+    done, promised_at = progress.done, progress.promised_at
     return tuple(
         Promise(
             index, action, promised_at, _status(action, done.get(index), instant), done.get(index)
         )
-        for index, action in enumerate(plan.actions)
+        for index, action in enumerate(progress.plan.actions)
     )
 
 

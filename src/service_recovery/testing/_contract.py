@@ -17,20 +17,19 @@ from .._model._commands import (
     FinishVenting,
     FollowUp,
     ProposeSolution,
-    Reopen,
 )
 from .._model._events import Event
 from .._model._stages import Stage
 from .._model._values import FollowUpOutcome, Money
-from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS
 from .._rulebook._policy import RecoveryPolicy
+from .._rulebook._practice import covers as _covers
+from .._rulebook._practice import required_follow_ups
+from .._rulebook._practice import starts_over as _starts_over
 
 
 def starts_over(command: Command) -> bool:
     """Whether *command* starts the conversation over (the customer is heard afresh)."""
-    return isinstance(command, Reopen) or (
-        isinstance(command, FollowUp) and command.outcome is FollowUpOutcome.UNSATISFIED
-    )
+    return _starts_over(command)
 
 
 def conversation(history: Sequence[Event]) -> Sequence[Event]:
@@ -43,7 +42,7 @@ def conversation(history: Sequence[Event]) -> Sequence[Event]:
 
 def covers(limit: Money | None, amount: Money) -> bool:
     """Whether *limit* is in the same currency and at least *amount*."""
-    return limit is not None and limit.currency == amount.currency and amount <= limit
+    return _covers(limit, amount)
 
 
 def breaches(policy: RecoveryPolicy, before: Case, after: Case) -> list[str]:
@@ -60,7 +59,7 @@ def breaches(policy: RecoveryPolicy, before: Case, after: Case) -> list[str]:
             "the customer never finished venting in this conversation"
         )
     if isinstance(command, Close) or entered is Stage.CLOSED:
-        needed = max(policy.follow_up_attempts_for(before), MIN_FOLLOW_UP_ATTEMPTS)
+        needed = required_follow_ups(policy, before)
         outcomes = [e.command.outcome for e in talk if isinstance(e.command, FollowUp)]
         unanswered = outcomes.count(FollowUpOutcome.NO_ANSWER)
         if FollowUpOutcome.SATISFIED not in outcomes and unanswered < needed:

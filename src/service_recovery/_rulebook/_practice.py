@@ -1,0 +1,150 @@
+"""The rules of the practice that guards, clocks, guidance and checks all need, each once.
+
+Every layer that asks "how many follow-ups does this case need?", "does this
+limit cover that amount?", "did the conversation start over?" or "has a
+person answered yet?" asks here, so the guard, the deadline, the coaching
+and the contract checks can never disagree. The two rules the fold itself
+applies (:func:`answers_customer`, :func:`starts_over`) live with the fold,
+in the model, and are named here with the others.
+
+Policy override methods are called through the functions below, which check
+what they return: a subclass answering ``"3"`` for a number of follow-ups is
+reported as an :class:`InvalidPolicy` naming the method, not a ``TypeError``
+deep in a guard.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from .._errors import InvalidPolicy
+from .._model._case import ANSWERING, Case, answers_customer, starts_over
+from .._model._values import Actor, Money
+from ._guard_types import MIN_FOLLOW_UP_ATTEMPTS
+
+if TYPE_CHECKING:
+    from ._policy import RecoveryPolicy
+
+__all__ = [
+    "ANSWERING",
+    "MIN_FOLLOW_UP_ATTEMPTS",
+    "answers_customer",
+    "authority_of",
+    "covers",
+    "describe_duration",
+    "first_response_target_of",
+    "reopen_window_of",
+    "required_follow_ups",
+    "starts_over",
+]
+
+_SHOWN = 80
+"""How much of a bad returned value a message quotes."""
+
+
+def _returned(policy: RecoveryPolicy, method: str, value: object, expected: str) -> InvalidPolicy:
+    shown = repr(value)
+    if len(shown) > _SHOWN:
+        shown = shown[: _SHOWN - 3] + "..."
+    return InvalidPolicy(
+        [f"{type(policy).__name__}.{method}: expected {expected}, but it returned {shown}"]
+    )
+
+
+def required_follow_ups(policy: RecoveryPolicy, case: Case) -> int:
+    """How many unanswered follow-ups let *case* close without the customer's word.
+
+    The policy's :meth:`~RecoveryPolicy.follow_up_attempts_for`, never less
+    than :data:`MIN_FOLLOW_UP_ATTEMPTS`: one unanswered call is never enough.
+
+    >>> from datetime import datetime, timezone
+    >>> import service_recovery as sr
+    >>> case = sr.Workflow().open(customer=sr.Customer("c-1"), channel=sr.Channel.EMAIL,
+    ...     severity=sr.Severity.MINOR, summary="Late",
+    ...     at=datetime(2026, 3, 2, tzinfo=timezone.utc))
+    >>> class Hasty(sr.RecoveryPolicy):
+    ...     def follow_up_attempts_for(self, case):
+    ...         return 1
+    >>> required_follow_ups(Hasty(), case)
+    2
+
+    Raises:
+        InvalidPolicy: the override returned something other than a whole number.
+    """
+    attempts = policy.follow_up_attempts_for(case)
+    if isinstance(attempts, bool) or not isinstance(attempts, int):
+        raise _returned(policy, "follow_up_attempts_for", attempts, "a whole number")
+    return max(attempts, MIN_FOLLOW_UP_ATTEMPTS)
+
+
+def authority_of(policy: RecoveryPolicy, actor: Actor) -> Money:
+    """The compensation *actor* may grant alone, from :meth:`~RecoveryPolicy.authority_for`.
+
+    Raises:
+        InvalidPolicy: the override returned something other than a :class:`Money`.
+    """
+    limit = policy.authority_for(actor)
+    if not isinstance(limit, Money):
+        raise _returned(policy, "authority_for", limit, 'an amount like Money(50, "EUR")')
+    return limit
+
+
+def reopen_window_of(policy: RecoveryPolicy, case: Case) -> timedelta:
+    """How long after closing *case* may be reopened (the policy's ``reopen_window_for``).
+
+    Raises:
+        InvalidPolicy: the override returned something other than a timedelta >= 0.
+    """
+    window = policy.reopen_window_for(case)
+    if not isinstance(window, timedelta) or window < timedelta(0):
+        raise _returned(policy, "reopen_window_for", window, "a timedelta >= 0")
+    return window
+
+
+def first_response_target_of(policy: RecoveryPolicy, case: Case) -> timedelta:
+    """How soon *case* must get its first answer (the policy's ``first_response_target``).
+
+    Raises:
+        InvalidPolicy: the override returned something other than a timedelta > 0.
+    """
+    target = policy.first_response_target(case)
+    if not isinstance(target, timedelta) or target <= timedelta(0):
+        raise _returned(policy, "first_response_target", target, "a timedelta > 0")
+    return target
+
+
+def covers(limit: Money | None, amount: Money) -> bool:
+    """Whether *limit* covers *amount*: the same currency, and not less.
+
+    >>> covers(Money(50, "EUR"), Money(20, "EUR")), covers(Money(50, "EUR"), Money(20, "USD"))
+    (True, False)
+    """
+    return limit is not None and limit.currency == amount.currency and amount.amount <= limit.amount
+
+
+_UNITS: tuple[tuple[str, int], ...] = (
+    ("day", 86_400),
+    ("hour", 3_600),
+    ("minute", 60),
+    ("second", 1),
+)
+
+
+def describe_duration(span: timedelta) -> str:
+    """A duration in words, its two largest units: ``"12 hours"``, ``"1 day 6 hours"``.
+
+    >>> describe_duration(timedelta(hours=12)), describe_duration(timedelta(days=30))
+    ('12 hours', '30 days')
+    >>> describe_duration(timedelta(days=1, hours=6, minutes=5)), describe_duration(timedelta(0))
+    ('1 day 6 hours', '0 seconds')
+    """
+    left = span.days * 86_400 + span.seconds
+    parts: list[str] = []
+    for unit, seconds in _UNITS:
+        count, left = divmod(left, seconds)
+        if count:
+            parts.append(f"{count} {unit}{'' if count == 1 else 's'}")
+    if not parts:
+        return "less than a second" if span.microseconds else "0 seconds"
+    return " ".join(parts[:2])
