@@ -148,3 +148,101 @@ class Veto(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class StaleCase(RecoveryError):
+    """A save expected a version of the case that is no longer the stored one.
+
+    Someone else saved the case first: load it again, judge the command on
+    the winner's case, and save again (:class:`Desk` does this for you, and
+    raises this only when its retries are exhausted). Nothing was written.
+
+    Attributes:
+        case_id: the case.
+        expected: the version the save expected to find.
+        found: the version the store holds (``None`` when unknown).
+    """
+
+    def __init__(self, case_id: str, expected: int, found: int | None) -> None:
+        self.case_id = case_id
+        self.expected = expected
+        self.found = found
+        held = "an unknown version" if found is None else f"version {found}"
+        super().__init__(
+            f"case {case_id!r}: expected version {expected}, but the store holds {held}; "
+            "load it again and judge the command on the newer case"
+        )
+
+
+class CaseNotFound(RecoveryError):
+    """No case with this id is stored.
+
+    Attributes:
+        case_id: the id asked for.
+    """
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__(f"no case {case_id!r} in the store")
+
+
+class CaseExists(RecoveryError):
+    """A case with this id is already stored; nothing was written.
+
+    Attributes:
+        case_id: the id that is taken.
+    """
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__(f"case {case_id!r} is already in the store")
+
+
+class PolicyMismatch(RecoveryError):
+    """A case recorded under one policy was given to a workflow of another.
+
+    Apply commands with a workflow built from the policy the case was opened
+    under (its identity is ``case.history[0].command.policy``); a case's rules
+    do not change under it.
+
+    Attributes:
+        recorded: the policy identity the case carries.
+        workflow: the identity of the workflow's policy.
+    """
+
+    def __init__(self, recorded: str, workflow: str) -> None:
+        self.recorded = recorded
+        self.workflow = workflow
+        super().__init__(
+            f"the case runs under policy {recorded!r}, not this workflow's {workflow!r}; "
+            "use a workflow of the case's own policy"
+        )
+
+
+class StoreCorrupted(_ProblemsError):
+    """What a store holds cannot be read back as cases (a damaged row, a gap in a history).
+
+    Attributes:
+        problems: every problem, each naming the table and the key of the row.
+    """
+
+    what = "stored data"
+
+
+class StoreSchemaUnsupported(RecoveryError):
+    """The store's database was written by a newer release, or is not a store at all.
+
+    Nothing was changed: upgrade the library, or point it at another database.
+
+    Attributes:
+        found: the schema version the database says it has.
+        supported: the newest version this release reads.
+    """
+
+    def __init__(self, found: object, supported: int) -> None:
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            f"the store's schema is version {found!r}, but this release reads versions up to "
+            f"{supported}; upgrade service-recovery to open it"
+        )
