@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+
+import attrs
 
 from ._decision._engine import Engine
 from ._decision._guards import CONTRACT_GUARDS, STEP_GUARDS
@@ -16,12 +19,14 @@ from ._errors import (
     IdempotencyConflict,
     InvalidHistory,
     InvalidValue,
+    PolicyMismatch,
+    RecoveryError,
     TransitionNotAllowed,
     Veto,
 )
 from ._hooks import Hook, HookContext, Hooks
 from ._model._case import Case, changes_of, check_history, fold, grow
-from ._model._commands import COMMAND_TYPES, Command, Open
+from ._model._commands import COMMAND_TYPES, Command, Open, same_command
 from ._model._events import Event, new_event
 from ._model._history import History, compact_history
 from ._model._stages import Stage
@@ -61,6 +66,7 @@ class Workflow:
         "_engine",
         "_guards_on",
         "_guards_without_command",
+        "_identity",
         "_timekeeper",
         "clock",
         "hooks",
@@ -84,6 +90,7 @@ class Workflow:
         self.hooks = Hooks()
         self._engine = Engine(policy.graph)
         self.clock = check_clock(clock)
+        self._identity: str | None = None  # worked out when first needed: it writes the TOML
         self._timekeeper = Timekeeper(policy)
         guards = (*CONTRACT_GUARDS, *STEP_GUARDS, *policy.guards())
         self._by_command: dict[type[Command], tuple[Guard, ...]] = {
@@ -107,6 +114,24 @@ class Workflow:
 
     def __repr__(self) -> str:
         return f"<Workflow policy={self.policy.name!r}>"
+
+    @property
+    def policy_identity(self) -> str:
+        """The identity every case this workflow opens records: ``"name@fingerprint"``.
+
+        The fingerprint hashes the policy's class and its rules (its TOML), so
+        two workflows of equal policies share it and a changed rule changes it.
+        :meth:`apply` refuses a case that records another identity.
+
+        >>> import service_recovery as sr
+        >>> sr.Workflow().policy_identity == sr.Workflow(sr.RecoveryPolicy()).policy_identity
+        True
+        >>> sr.Workflow(sr.presets.HEARD).policy_identity.startswith("heard@")
+        True
+        """
+        if self._identity is None:
+            self._identity = policy_identity(self.policy)
+        return self._identity
 
     # -- opening ---------------------------------------------------------------
 
@@ -144,6 +169,7 @@ class Workflow:
             channel=channel,
             severity=severity,
             summary=summary,
+            policy=self.policy_identity,
         )
         self._run_before(None, command)
         event = Event(command, self._engine.graph.initial)
@@ -156,9 +182,13 @@ class Workflow:
     def apply(self, case: Case, command: Command) -> Case:
         """Apply *command* to *case*; return the new case (*case* itself is untouched).
 
-        A command whose ``id`` the case already holds is a no-op (same case back).
+        A command whose ``id`` the case already holds is a no-op (same case back),
+        even when it was re-sent with another ``at``. A command dated at most the
+        policy's ``clock_skew`` before the case's last event is recorded at that
+        event's time.
 
         Raises:
+            PolicyMismatch: *case* was opened under another policy.
             TransitionNotAllowed: a guard or the stage graph refuses the command;
                 ``.reasons`` says why, the same as :meth:`explain`.
             CommandVetoed: a before-hook raised :class:`Veto`.
@@ -169,11 +199,17 @@ class Workflow:
         """
         if type(case) is not Case or not isinstance(command, Command):  # exact type: one check
             _check_arguments(case, command)
+        recorded = _recorded_policy(case)
+        if recorded is not None and recorded != (self._identity or self.policy_identity):
+            raise PolicyMismatch(recorded, self.policy_identity)
         if command.id is not None and _already_applied(case, command):
             return case
         dest, reasons = self._evaluate(case, command)
         if reasons or dest is None:
             raise TransitionNotAllowed(reasons, case, command)
+        at, last_at = command.at, case.last_at
+        if (at < last_at) if at.tzinfo is UTC is last_at.tzinfo else instant(at) < instant(last_at):
+            command = attrs.evolve(command, at=last_at)  # within the clock skew: keep time order
         if not self.hooks:  # no hook attached: nothing to run before or after
             return grow(case, changes_of(case, command, dest), command, dest)
         self._run_before(case, command)
@@ -189,6 +225,9 @@ class Workflow:
         if not isinstance(command, Command):
             return [Reason("is a command", f"{command!r} is not a command")]
         _check_arguments(case, command)
+        recorded = _recorded_policy(case)
+        if recorded is not None and recorded != self.policy_identity:
+            return [Reason("same policy", str(PolicyMismatch(recorded, self.policy_identity)))]
         if command.id is not None and _already_applied(case, command):
             return []
         return self._evaluate(case, command)[1]
@@ -263,10 +302,11 @@ class Workflow:
         at = command.at
         last_at = case.history.commands[-1].at
         # Two UTC times compare as they are: instant() is only called for other zones.
+        # A command may be dated up to the policy's clock_skew before the last event.
         if at.tzinfo is UTC is last_at.tzinfo:
-            late = at < last_at
+            late = at < last_at and at < last_at - policy.clock_skew
         else:
-            late = instant(at) < instant(last_at)
+            late = instant(at) < instant(last_at) - policy.clock_skew
         if late:
             reasons.append(
                 Reason(
@@ -309,9 +349,12 @@ class Workflow:
         if problems:
             raise InvalidHistory(problems)
         assert compact is not None  # check_history found every item an event
-        problems = self._off_graph(compact)
-        if problems:
-            raise InvalidHistory(problems)
+        recorded = getattr(compact.commands[0], "policy", None)
+        if recorded is None or recorded == self.policy_identity:
+            # A history recorded under other rules is still a fact: only its shape is checked.
+            problems = self._off_graph(compact)
+            if problems:
+                raise InvalidHistory(problems)
         return fold(compact)
 
     def _off_graph(self, history: History) -> list[str]:
@@ -441,10 +484,26 @@ def _check_arguments(case: object, command: object) -> None:
         )
 
 
+def policy_identity(policy: RecoveryPolicy) -> str:
+    """``"name@fingerprint"`` of *policy*: its name, and a hash of its class and its rules."""
+    kind = type(policy)
+    try:
+        rules = policy.to_toml()
+    except RecoveryError:  # rules TOML cannot hold: the class alone tells them apart
+        rules = ""
+    text = f"{kind.__module__}.{kind.__qualname__}\n{rules}"
+    return f"{policy.name}@{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
+def _recorded_policy(case: Case) -> str | None:
+    opening = case.history.commands[0]
+    return opening.policy if type(opening) is Open else None
+
+
 def _already_applied(case: Case, command: Command) -> bool:
     for earlier in case.history.commands:
         if earlier.id == command.id:
-            if earlier == command:
+            if same_command(earlier, command):
                 return True
             raise IdempotencyConflict(
                 f"command id {command.id!r} was already used by a different command "

@@ -88,4 +88,3 @@ def read_case(case_id: str, rows: Iterable[tuple[int, str]], table: str = "event
             [f"{table} of case {case_id!r}: the opening event is of case {case.id!r}"]
         )
     return case
-

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Collection, Sequence
 
 import attrs
@@ -103,8 +102,6 @@ class MemoryStore:
         require_case(case)
         require_version(case, expected_version)
         timing_row(timing)
-        if expected_version == case.version:
-            return
         new_ids = [
             command.id
             for command in case.history.commands[expected_version:]
@@ -178,9 +175,8 @@ class MemoryStore:
         return [key for _, key in ready]
 
     def _enqueue(self, effects: Sequence[EffectKey]) -> None:
-        now = time.time()
-        for key in effects:
-            self._outbox[key] = _Pending(next_attempt_at=now)
+        for key in effects:  # due at once: the first delivery waits for nothing
+            self._outbox[key] = _Pending(next_attempt_at=0.0)
 
     def claim_effects(
         self, names: Collection[str], now: float, lease: float, limit: int

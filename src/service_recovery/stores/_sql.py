@@ -26,7 +26,6 @@ The tables (``sr_`` prefixed, so they sit beside a host's own):
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, Protocol
 
@@ -326,6 +325,10 @@ class SQLStore:
     ) -> None:
         """Append ``case.history[expected_version:]``, update the case row, enqueue *effects*.
 
+        With nothing to append, the case row's timing is still rewritten (if
+        the version is still *expected_version*): how a tick that found no
+        new breach moves the case's timers on.
+
         Raises:
             StaleCase: the stored version is not *expected_version*; nothing is written.
             CaseNotFound: no such case.
@@ -334,8 +337,6 @@ class SQLStore:
         require_case(case)
         require_version(case, expected_version)
         rows = event_rows(case, expected_version)
-        if not rows:
-            return
         sql = self._sql
         try:
             with self._transaction(True) as cursor:
@@ -355,7 +356,8 @@ class SQLStore:
                     if found is None:
                         raise CaseNotFound(case.id)
                     raise StaleCase(case.id, expected_version, int(found[0]))
-                cursor.executemany(sql["events_insert"], rows)
+                if rows:
+                    cursor.executemany(sql["events_insert"], rows)
                 self._enqueue(cursor, effects)
         except (StaleCase, CaseNotFound):
             raise
@@ -425,11 +427,10 @@ class SQLStore:
     # -- outbox ----------------------------------------------------------------
 
     def _enqueue(self, cursor: Cursor, effects: Sequence[EffectKey]) -> None:
-        if effects:
-            now = time.time()
+        if effects:  # due at once: the first delivery waits for nothing
             cursor.executemany(
                 self._sql["outbox_insert"],
-                [(key.case_id, key.version, key.effect, now) for key in effects],
+                [(key.case_id, key.version, key.effect, 0.0) for key in effects],
             )
 
     def claim_effects(
