@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from .._desk._store import CaseSummary, DueCase, EffectKey, PendingEffect, Store, Timing
 from ._memory import MemoryStore
+from ._postgres import PostgresStore
 from ._sql import SCHEMA_VERSION, Dialect, SQLStore
 from ._sqlite import SQLiteStore
 
@@ -53,6 +54,7 @@ __all__ = [
     "EffectKey",
     "MemoryStore",
     "PendingEffect",
+    "PostgresStore",
     "SQLStore",
     "SQLiteStore",
     "Store",
