@@ -105,13 +105,45 @@ def _tamper(store: SQLiteStore, sql: str, *params: object) -> None:
     ],
 )
 def test_a_corrupted_row_is_refused_naming_it(sql: str, named: str) -> None:
-    store = SQLiteStore(":memory:")
+    store = SQLiteStore(":memory:", cache_size=0)  # every load reads the rows
     case = walk_to(sr.Stage.DIAGNOSED)
     store.add(case)
     _tamper(store, sql)
     with pytest.raises(sr.StoreCorrupted, match="case-1") as caught:
         store.load(case.id)
     assert any(named in problem for problem in caught.value.problems), caught.value.problems
+
+
+def test_a_row_damaged_behind_a_cached_case_is_refused_on_the_next_events(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cases.sqlite"
+    store = SQLiteStore(path)
+    case = walk_to(sr.Stage.LISTENING)
+    store.add(case)
+    assert store.load(case.id) == case  # cached now
+    other = SQLiteStore(path)
+    grown = walk_to(sr.Stage.APOLOGIZED, case=case)
+    other.save(grown, expected_version=case.version)
+    _tamper(other, "UPDATE sr_events SET data = '{' WHERE version = ?", case.version + 1)
+    with pytest.raises(sr.StoreCorrupted, match=f"version={case.version + 1}"):
+        store.load(case.id)
+
+
+def test_a_cached_case_catches_up_with_another_writer(tmp_path: Path) -> None:
+    path = tmp_path / "cases.sqlite"
+    mine, theirs = SQLiteStore(path), SQLiteStore(path)
+    case = walk_to(sr.Stage.LISTENING)
+    mine.add(case)
+    grown = walk_to(sr.Stage.CLOSED, case=theirs.load(case.id))
+    theirs.save(grown, expected_version=case.version)
+    assert mine.load(case.id) == grown
+    assert mine.load(case.id, version=case.version) == case
+
+
+def test_bad_cache_sizes_are_refused() -> None:
+    with pytest.raises(sr.InvalidValue, match="cache_size"):
+        SQLiteStore(":memory:", cache_size=-1)
 
 
 def test_an_unknown_stage_in_a_case_row_is_refused() -> None:

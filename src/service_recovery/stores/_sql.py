@@ -26,6 +26,7 @@ The tables (``sr_`` prefixed, so they sit beside a host's own):
 from __future__ import annotations
 
 import contextlib
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, Protocol
 
@@ -48,10 +49,10 @@ from .._errors import (
     StoreCorrupted,
     StoreSchemaUnsupported,
 )
-from .._model._case import Case
+from .._model._case import Case, fold
 from .._model._stages import Stage
 from ._checks import require_case, require_id, require_limit, require_version, timing_row
-from ._codec import event_rows, policy_of, read_case
+from ._codec import event_rows, extend_case, policy_of, read_case
 
 SCHEMA_VERSION = 1
 """The newest schema of the SQL stores; a database at a later one refuses to open."""
@@ -190,6 +191,8 @@ _QUERIES = {
     "events_insert": "INSERT INTO sr_events (case_id, version, kind, command_id, data)"
     " VALUES (?, ?, ?, ?, ?)",
     "events_read": "SELECT version, data FROM sr_events WHERE case_id = ? ORDER BY version",
+    "events_after": "SELECT version, data FROM sr_events WHERE case_id = ? AND version > ?"
+    " ORDER BY version",
     "events_upto": "SELECT version, data FROM sr_events WHERE case_id = ? AND version <= ?"
     " ORDER BY version",
     "due_by_time": "SELECT case_id, next_due_at, attention_at FROM sr_cases"
@@ -227,9 +230,15 @@ class SQLStore:
     dialect: Dialect
     _transaction: Transaction
 
-    def __init__(self, dialect: Dialect, transaction: Transaction) -> None:
+    def __init__(
+        self, dialect: Dialect, transaction: Transaction, *, cache_size: int = 10_000
+    ) -> None:
         self.dialect = dialect
         self._transaction = transaction
+        self.cache_size = cache_size
+        # The latest stored state of recently used cases. Cases are values and a stored
+        # history only grows, so a cached case is brought up to date by the events after it.
+        self._cache: OrderedDict[str, Case] = OrderedDict()
         self._sql = {
             name: dialect.adapt(text) for name, text in _QUERIES.items() if "{names}" not in text
         }
@@ -296,6 +305,7 @@ class SQLStore:
             if self.dialect.conflict(err) == "case":
                 raise CaseExists(case.id) from None
             raise
+        self._remember(case)
 
     def load(self, case_id: str, *, version: int | None = None) -> Case:
         """The stored case, or as it stood at *version*. Guards do not run.
@@ -305,15 +315,52 @@ class SQLStore:
             StoreCorrupted: a row cannot be read back (the problem names it).
         """
         require_id(case_id)
+        cached = self._cache.get(case_id)
+        if version is not None:
+            if cached is not None and 1 <= version <= cached.version:
+                return cached if version == cached.version else fold(cached.history[:version])
+            return self._load_upto(case_id, version)
+        sql = self._sql
         with self._transaction(False) as cursor:
-            if version is None:
-                cursor.execute(self._sql["events_read"], (case_id,))
-            else:
-                cursor.execute(self._sql["events_upto"], (case_id, version))
+            if cached is None:
+                cursor.execute(sql["events_read"], (case_id,))
+                rows = cursor.fetchall()
+            else:  # events are never rewritten: only those after the cached version are read
+                cursor.execute(sql["case_version"], (case_id,))
+                found = cursor.fetchone()
+                if found is None:
+                    raise CaseNotFound(case_id)
+                if found[0] == cached.version:
+                    self._cache.move_to_end(case_id)
+                    return cached
+                cursor.execute(sql["events_after"], (case_id, cached.version))
+                rows = cursor.fetchall()
+        if cached is not None:
+            case = extend_case(cached, rows, "sr_events")
+        elif not rows:
+            raise CaseNotFound(case_id)
+        else:
+            case = read_case(case_id, rows, "sr_events")
+        self._remember(case)
+        return case
+
+    def _load_upto(self, case_id: str, version: int) -> Case:
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise CaseNotFound(f"{case_id}@{version!r}")
+        with self._transaction(False) as cursor:
+            cursor.execute(self._sql["events_upto"], (case_id, version))
             rows = cursor.fetchall()
-        if not rows or (version is not None and len(rows) < version):
-            raise CaseNotFound(case_id if version is None else f"{case_id}@{version}")
+        if len(rows) < version:
+            raise CaseNotFound(f"{case_id}@{version}")
         return read_case(case_id, rows, "sr_events")
+
+    def _remember(self, case: Case) -> None:
+        """Keep *case* as the latest known stored state of its id (least recently used go)."""
+        cache = self._cache
+        cache[case.id] = case
+        cache.move_to_end(case.id)
+        if len(cache) > self.cache_size:
+            cache.popitem(last=False)
 
     def save(
         self,
@@ -359,7 +406,10 @@ class SQLStore:
                 if rows:
                     cursor.executemany(sql["events_insert"], rows)
                 self._enqueue(cursor, effects)
-        except (StaleCase, CaseNotFound):
+        except StaleCase:
+            self._cache.pop(case.id, None)
+            raise
+        except CaseNotFound:
             raise
         except Exception as err:
             conflict = self.dialect.conflict(err)
@@ -370,6 +420,7 @@ class SQLStore:
                     f"case {case.id!r}: a new event reuses a command id the store already holds"
                 ) from None
             raise
+        self._remember(case)
 
     def summary(self, case_id: str) -> CaseSummary:
         """The case row of *case_id*.

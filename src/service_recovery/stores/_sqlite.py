@@ -67,6 +67,10 @@ class SQLiteStore(SQLStore):
         synchronous: SQLite's ``synchronous`` setting (``"FULL"``, ``"NORMAL"``...);
             ``"NORMAL"`` in WAL mode survives a process crash but may lose the
             last commits on a power cut.
+        cache_size: how many recently used cases to keep in memory. A load
+            then reads only the case's version, and the events after the
+            cached one (none, unless another process wrote): it stays fast
+            however long the history. 0 reads every case whole.
 
     Raises:
         StoreSchemaUnsupported: the file was written by a newer release, or is
@@ -80,6 +84,7 @@ class SQLiteStore(SQLStore):
         *,
         busy_timeout: float = 30.0,
         synchronous: str = "FULL",
+        cache_size: int = 10_000,
     ) -> None:
         if not isinstance(path, str | os.PathLike):
             raise InvalidValue(f"path: expected a file path, got {path!r}", field="path")
@@ -96,7 +101,9 @@ class SQLiteStore(SQLStore):
         self._connection = sqlite3.connect(
             self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
         )
-        super().__init__(SQLITE, self._transaction_of)
+        if isinstance(cache_size, bool) or not isinstance(cache_size, int) or cache_size < 0:
+            raise InvalidValue(f"cache_size: expected a whole number >= 0, got {cache_size!r}")
+        super().__init__(SQLITE, self._transaction_of, cache_size=cache_size)
         try:
             self._configure(busy_timeout, synchronous.upper())
             self._migrate()
