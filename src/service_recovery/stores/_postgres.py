@@ -76,13 +76,16 @@ class PostgresStore(SQLStore):
 
     The same tables and behaviour as :class:`~service_recovery.stores.SQLiteStore`
     (the schema is created, and later migrated, by the store itself when it
-    opens). Each call borrows a connection from a pool and runs in one
+    opens). Each call borrows a connection from a pool. A write is one
     transaction at PostgreSQL's default isolation (read committed): a save's
     ``UPDATE ... WHERE version = expected`` waits for a concurrent save of the
     same case and then finds the version moved on, so the loser gets
     :class:`~service_recovery.StaleCase` and writes nothing. Tick and deliver
     workers claim rows with ``FOR UPDATE SKIP LOCKED``, so they pass over
-    each other's claims instead of waiting on them.
+    each other's claims instead of waiting on them. A read runs without a
+    transaction around it (one round trip to the server, not three): each of
+    its statements sees everything committed before it, and a case's events
+    are written with its row, so a load never sees half a write.
 
     Args:
         conninfo: a libpq connection string or URL (``"postgresql://user@host/db"``,
@@ -91,6 +94,10 @@ class PostgresStore(SQLStore):
         max_size: the most connections the pool opens (at least *min_size*).
         timeout: seconds to wait for the server when opening, and for a free
             connection on each call.
+        cache_size: how many recently used cases to keep in memory. A load
+            then reads only the case's version, and the events after the
+            cached one (those another process wrote): it stays fast however
+            long the history. 0 reads every case whole.
 
     Raises:
         ImportError: psycopg or psycopg-pool is not installed (the ``postgres`` extra).
@@ -106,6 +113,7 @@ class PostgresStore(SQLStore):
         min_size: int = 1,
         max_size: int = 10,
         timeout: float = 30.0,
+        cache_size: int = 10_000,
     ) -> None:
         if not isinstance(conninfo, str) or not conninfo.strip():
             raise InvalidValue(
@@ -119,6 +127,8 @@ class PostgresStore(SQLStore):
             raise InvalidValue(f"max_size: {max_size} is below min_size {min_size}")
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
             raise InvalidValue(f"timeout: expected seconds > 0, got {timeout!r}")
+        if isinstance(cache_size, bool) or not isinstance(cache_size, int) or cache_size < 0:
+            raise InvalidValue(f"cache_size: expected a whole number >= 0, got {cache_size!r}")
         psycopg = _driver("psycopg")
         pool_module = _driver("psycopg_pool")
         self._where = _describe(psycopg, conninfo)
@@ -131,7 +141,7 @@ class PostgresStore(SQLStore):
             open=False,
             name="service-recovery",
         )
-        super().__init__(POSTGRES, self._transaction_of)
+        super().__init__(POSTGRES, self._transaction_of, cache_size=cache_size)
         try:
             self._pool.open(wait=True, timeout=timeout)
             self._migrate()
@@ -141,13 +151,13 @@ class PostgresStore(SQLStore):
 
     @contextlib.contextmanager
     def _transaction_of(self, write: bool) -> Iterator[Cursor]:
-        del write  # every call is its own transaction; row locks order the writers
-        with (
-            self._pool.connection() as connection,
-            connection.transaction(),
-            connection.cursor() as cursor,
-        ):
-            yield cursor
+        with self._pool.connection() as connection:
+            if not write:  # each read statement sees every commit before it: no BEGIN, no COMMIT
+                with connection.cursor() as cursor:
+                    yield cursor
+                return
+            with connection.transaction(), connection.cursor() as cursor:
+                yield cursor
 
     def close(self) -> None:
         """Close the pool's connections; the store cannot be used after."""
