@@ -14,8 +14,8 @@ from .._errors import StoreCorrupted
 from .._io._json_values import Reading
 from .._io._snapshot import _event_from_dict, _event_to_dict
 from .._model._case import Case, advance, check_history, fold
-from .._model._events import Event
 from .._model._commands import Open
+from .._model._events import Event
 from .._model._history import History
 from .._model._values import instant
 
