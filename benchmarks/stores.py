@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import stores_postgres
 import timing
 
 import service_recovery as sr
@@ -69,6 +70,7 @@ UNITS = {
     "store_load_cold_vs_from_dict_ratio": "x",
     "due_limit_100_ms": "ms, fresh process",
     "due_cases": "cases",
+    **stores_postgres.UNITS,
 }
 
 
@@ -288,6 +290,7 @@ def run_in(sizes: Sizes, scratch: Path, kept: Path) -> dict[str, Any]:
     figures.update(measure_apply(sizes, scratch, "NORMAL"))
     figures.update(measure_load(sizes, scratch))
     figures.update(measure_due(sizes, kept))
+    figures.update(stores_postgres.measure(sizes))
     return run_report(sizes, figures)
 
 
