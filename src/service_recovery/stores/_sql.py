@@ -26,6 +26,7 @@ The tables (``sr_`` prefixed, so they sit beside a host's own):
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, Protocol
@@ -239,6 +240,7 @@ class SQLStore:
         # The latest stored state of recently used cases. Cases are values and a stored
         # history only grows, so a cached case is brought up to date by the events after it.
         self._cache: OrderedDict[str, Case] = OrderedDict()
+        self._cache_lock = threading.Lock()  # a store is shared by its process's threads
         self._sql = {
             name: dialect.adapt(text) for name, text in _QUERIES.items() if "{names}" not in text
         }
@@ -331,7 +333,7 @@ class SQLStore:
                 if found is None:
                     raise CaseNotFound(case_id)
                 if found[0] == cached.version:
-                    self._cache.move_to_end(case_id)
+                    self._remember(cached)  # another thread may have evicted it meanwhile
                     return cached
                 cursor.execute(sql["events_after"], (case_id, cached.version))
                 rows = cursor.fetchall()
@@ -356,11 +358,12 @@ class SQLStore:
 
     def _remember(self, case: Case) -> None:
         """Keep *case* as the latest known stored state of its id (least recently used go)."""
-        cache = self._cache
-        cache[case.id] = case
-        cache.move_to_end(case.id)
-        if len(cache) > self.cache_size:
-            cache.popitem(last=False)
+        with self._cache_lock:
+            cache = self._cache
+            cache[case.id] = case
+            cache.move_to_end(case.id)
+            if len(cache) > self.cache_size:
+                cache.popitem(last=False)
 
     def save(
         self,
