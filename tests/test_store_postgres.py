@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -209,3 +211,54 @@ def test_a_server_failure_skips_only_when_opted_out_outside_ci(
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     assert _opted_out() is skips
+
+
+class _Interrupting:
+    """A cursor that lets *interrupt* run (once) just before its first ``fetchone``."""
+
+    def __init__(self, cursor: Any, interrupt: list[Callable[[], None]]) -> None:
+        self._cursor = cursor
+        self._interrupt = interrupt
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+    def fetchone(self) -> Any:
+        while self._interrupt:
+            self._interrupt.pop()()
+        return self._cursor.fetchone()
+
+
+def test_a_case_evicted_by_another_thread_mid_load_still_loads(postgres: str) -> None:
+    # One store is shared by a process's threads; its case cache must bear that.
+    store = PostgresStore(postgres, cache_size=1, max_size=2)
+    first = walk_to(sr.Stage.LISTENING)
+    second = sr.Workflow().open(
+        customer=first.customer,
+        channel=first.channel,
+        severity=first.severity,
+        summary=first.summary,
+        at=first.opened_at,
+        id="case-2",
+    )
+    store.add(first)
+    store.add(second)
+    assert store.load(first.id) == first  # the one case the cache holds
+    evict = threading.Thread(target=store.load, args=(second.id,))
+
+    def evict_now() -> None:
+        evict.start()
+        evict.join()
+
+    interrupt = [evict_now]
+    inner = store._transaction
+
+    @contextlib.contextmanager
+    def meanwhile(write: bool) -> Iterator[Any]:
+        with inner(write) as cursor:
+            yield _Interrupting(cursor, interrupt)
+
+    store._transaction = meanwhile
+    assert store.load(first.id) == first  # while it read, another thread evicted it
+    assert interrupt == []
+    store.close()
