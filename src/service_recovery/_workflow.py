@@ -207,17 +207,17 @@ class Workflow:
         dest, reasons = self._evaluate(case, command)
         if reasons or dest is None:
             raise TransitionNotAllowed(reasons, case, command)
-        recorded = command
+        entered = command
         at, last_at = command.at, case.last_at
         if (at < last_at) if at.tzinfo is UTC is last_at.tzinfo else instant(at) < instant(last_at):
-            # Within the clock skew: recorded at the last event's time, so the history stays
+            # Within the clock skew: entered at the last event's time, so the history stays
             # in time order; hooks still see the command they were sent.
-            recorded = attrs.evolve(command, at=last_at)
+            entered = attrs.evolve(command, at=last_at)
         if not self.hooks:  # no hook attached: nothing to run before or after
-            return grow(case, changes_of(case, recorded, dest), recorded, dest)
+            return grow(case, changes_of(case, entered, dest), entered, dest)
         self._run_before(case, command)
-        new_case = grow(case, changes_of(case, recorded, dest), recorded, dest)
-        self._run_after(case, new_case, command, new_event(recorded, dest))
+        new_case = grow(case, changes_of(case, entered, dest), entered, dest)
+        self._run_after(case, new_case, command, new_event(entered, dest))
         return new_case
 
     def explain(self, case: Case, command: Command) -> list[Reason]:
