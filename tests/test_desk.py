@@ -220,6 +220,31 @@ def test_opening_a_taken_id_is_refused() -> None:
     assert desk.load("case-1").summary == "Wrong jacket delivered before a trip"
 
 
+def test_opening_a_taken_id_runs_no_hook() -> None:
+    workflow = sr.Workflow()
+    calls: list[str] = []
+    workflow.hooks.on_enter(sr.Stage.REPORTED)(lambda ctx: calls.append(ctx.case_after.id))
+    desk = sr.Desk(workflow, MemoryStore())
+    _open(desk)
+    with pytest.raises(sr.CaseExists):
+        _open(desk)
+    assert calls == ["case-1"]
+
+
+def test_a_failing_hook_on_open_still_stores_the_case() -> None:
+    workflow = sr.Workflow()
+
+    @workflow.hooks.on_enter(sr.Stage.REPORTED)
+    def broken(ctx: sr.HookContext) -> None:
+        raise RuntimeError("routing service down")
+
+    desk = sr.Desk(workflow, MemoryStore())
+    with pytest.raises(sr.HookFailed) as caught:
+        _open(desk)
+    assert caught.value.accepted
+    assert desk.load("case-1") == caught.value.case
+
+
 def test_applying_to_an_unknown_case_is_refused() -> None:
     desk = sr.Desk(sr.Workflow(), MemoryStore())
     with pytest.raises(sr.CaseNotFound):

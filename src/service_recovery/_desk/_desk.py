@@ -7,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from .._errors import HookFailed, InvalidValue, RecoveryError, StaleCase
+from .._errors import (
+    CaseExists,
+    CaseNotFound,
+    HookFailed,
+    InvalidValue,
+    RecoveryError,
+    StaleCase,
+)
 from .._model._case import Case
 from .._model._commands import Command
 from .._model._values import SYSTEM, Actor, Channel, Customer, Severity
@@ -122,18 +129,34 @@ class Desk:
 
         Raises:
             CaseExists: a case with this id is stored; nothing is written.
-            InvalidValue, CommandVetoed, HookFailed: as :meth:`Workflow.open`.
+            InvalidValue, CommandVetoed: as :meth:`Workflow.open`; nothing is written.
+            HookFailed: a hook raised; if ``.accepted``, the case *is* stored.
         """
-        case = self.workflow.open(
-            customer=customer,
-            channel=channel,
-            severity=severity,
-            summary=summary,
-            at=at,
-            id=id,
-            by=by,
-        )
+        if isinstance(id, str) and id:
+            try:  # refused before any hook runs; the add below still settles a race
+                self.store.summary(id)
+            except CaseNotFound:
+                pass
+            else:
+                raise CaseExists(id)
+        failed: HookFailed | None = None
+        try:
+            case = self.workflow.open(
+                customer=customer,
+                channel=channel,
+                severity=severity,
+                summary=summary,
+                at=at,
+                id=id,
+                by=by,
+            )
+        except HookFailed as err:
+            if not err.accepted or not isinstance(err.case, Case):
+                raise
+            failed, case = err, err.case
         self.store.add(case, timing=self._timing(case), effects=self.effects.keys_for(case, 0))
+        if failed is not None:
+            raise failed
         return case
 
     def load(self, case_id: str) -> Case:
