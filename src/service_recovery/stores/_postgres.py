@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -156,8 +156,15 @@ class PostgresStore(SQLStore):
                 with connection.cursor() as cursor:
                     yield cursor
                 return
-            with connection.transaction(), connection.cursor() as cursor:
-                yield cursor
+            # Pipelined: BEGIN goes with the first statement, COMMIT with the last, and the
+            # server is waited for only where a result is read (an error surfaces there, or
+            # at the end, and rolls the whole transaction back).
+            with (
+                connection.pipeline() as pipeline,
+                connection.transaction(),
+                connection.cursor() as cursor,
+            ):
+                yield _PipelinedCursor(cursor, pipeline)
 
     def close(self) -> None:
         """Close the pool's connections; the store cannot be used after."""
@@ -184,3 +191,30 @@ def _describe(psycopg: ModuleType, conninfo: str) -> str:
     host = parts.get("host") or "localhost"
     port = f":{parts['port']}" if parts.get("port") else ""
     return repr(f"{host}{port}/{parts.get('dbname') or ''}")
+
+
+class _PipelinedCursor:
+    """A cursor in a pipeline whose ``rowcount`` waits for the statements sent before it."""
+
+    __slots__ = ("_cursor", "_pipeline")
+
+    def __init__(self, cursor: Any, pipeline: Any) -> None:
+        self._cursor = cursor
+        self._pipeline = pipeline
+
+    @property
+    def rowcount(self) -> int:
+        self._pipeline.sync()
+        return int(self._cursor.rowcount)
+
+    def execute(self, sql: str, params: Sequence[Any] = (), /) -> Any:
+        return self._cursor.execute(sql, params)
+
+    def executemany(self, sql: str, params: Sequence[Sequence[Any]], /) -> Any:
+        return self._cursor.executemany(sql, params)
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return list(self._cursor.fetchall())
