@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -122,8 +122,10 @@ def _desk(args: argparse.Namespace) -> Desk:
 
 
 def _now(text: str | None) -> datetime:
-    if text is None:
-        return datetime.now(UTC)
+    from ._time._clock import SystemClock
+
+    if text is None:  # the command line is the host here: it chooses the real time
+        return SystemClock().now()
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
