@@ -20,10 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
 
 OPT_OUT = "SERVICE_RECOVERY_SKIP_POSTGRES"
 """Set to ``1`` (never honoured when ``CI`` is set) to skip PostgreSQL tests on a server failure."""
@@ -68,6 +65,10 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def fresh_schema(conninfo: str) -> str:
     """A new, empty schema on the server of *conninfo*; the conninfo that works in it."""
+    import psycopg  # here, so a session without the postgres extra still collects
+    from psycopg import sql
+    from psycopg.conninfo import make_conninfo
+
     name = f"t{os.getpid()}_{next(_schemas)}"
     with psycopg.connect(conninfo, autocommit=True) as connection:
         connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))

@@ -262,3 +262,45 @@ def test_a_case_evicted_by_another_thread_mid_load_still_loads(postgres: str) ->
     assert store.load(first.id) == first  # while it read, another thread evicted it
     assert interrupt == []
     store.close()
+
+
+def test_a_write_reads_the_result_of_its_last_statement(postgres: str) -> None:
+    # Writes are pipelined: results of earlier statements may still be in flight.
+    store = PostgresStore(postgres)
+    for _ in range(20):
+        with store._transaction(True) as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(1)")
+            cursor.execute("SELECT 'second'")
+            assert cursor.fetchall() == [("second",)]
+            cursor.execute("SELECT 'third'")
+            assert cursor.fetchone() == ("third",)
+            cursor.execute("UPDATE sr_schema SET version = version")
+            assert cursor.rowcount == 1
+    store.close()
+
+
+def test_a_migrated_schema_opens_again_and_again(postgres: str) -> None:
+    for _ in range(10):
+        with PostgresStore(postgres) as store:
+            assert store.schema_version() == SCHEMA_VERSION
+
+
+def test_a_store_waiting_for_the_migration_lock_opens_once_it_is_free(postgres: str) -> None:
+    PostgresStore(postgres).close()
+    opened: list[object] = []
+    with psycopg.connect(postgres) as holder:
+        holder.execute(POSTGRES.schema_lock or "")  # another opener is migrating
+        opener = threading.Thread(target=lambda: opened.append(_open_or_error(postgres)))
+        opener.start()
+        opener.join(timeout=1.0)
+        assert opener.is_alive()  # it waits for the lock
+    opener.join(timeout=60)
+    assert opened == [SCHEMA_VERSION]
+
+
+def _open_or_error(conninfo: str) -> object:
+    try:
+        with PostgresStore(conninfo) as store:
+            return store.schema_version()
+    except sr.RecoveryError as err:
+        return err

@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import traceback
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from multiprocessing.connection import Connection
@@ -54,17 +55,32 @@ def _open(desk: sr.Desk, case_id: str, *, at: Any = T0) -> sr.Case:
     )
 
 
+def _traced(target: Callable[..., None], failures: Any, *arguments: Any) -> None:
+    """Run *target* in a worker; what it raised goes to the test, not only to stderr."""
+    try:
+        target(*arguments)
+    except BaseException:
+        failures.put(traceback.format_exc())
+        raise
+
+
 def _run(target: Callable[..., None], argument_rows: Iterable[tuple[Any, ...]]) -> None:
     """Run one spawned process per row of arguments; fail unless all end cleanly in time."""
+    failures = SPAWN.SimpleQueue()
     processes: list[BaseProcess] = [
-        SPAWN.Process(target=target, args=arguments) for arguments in argument_rows
+        SPAWN.Process(target=_traced, args=(target, failures, *arguments))
+        for arguments in argument_rows
     ]
     for process in processes:
         process.start()
     try:
         for process in processes:
             process.join(TIME_LIMIT)
-            assert process.exitcode == 0, f"{process.name} ended with {process.exitcode}"
+        raised = []
+        while not failures.empty():
+            raised.append(failures.get())
+        ended = [process.exitcode for process in processes]
+        assert (ended, raised) == ([0] * len(processes), []), "\n".join(raised)
     finally:
         for process in processes:
             if process.is_alive():

@@ -159,12 +159,8 @@ class PostgresStore(SQLStore):
             # Pipelined: BEGIN goes with the first statement, COMMIT with the last, and the
             # server is waited for only where a result is read (an error surfaces there, or
             # at the end, and rolls the whole transaction back).
-            with (
-                connection.pipeline() as pipeline,
-                connection.transaction(),
-                connection.cursor() as cursor,
-            ):
-                yield _PipelinedCursor(cursor, pipeline)
+            with connection.pipeline() as pipeline, connection.transaction():
+                yield _PipelinedCursor(connection, pipeline)
 
     def close(self) -> None:
         """Close the pool's connections; the store cannot be used after."""
@@ -194,27 +190,37 @@ def _describe(psycopg: ModuleType, conninfo: str) -> str:
 
 
 class _PipelinedCursor:
-    """A cursor in a pipeline whose ``rowcount`` waits for the statements sent before it."""
+    """Statements sent down a pipeline; reading a result waits for those sent before it.
 
-    __slots__ = ("_cursor", "_pipeline")
+    Each statement runs on a cursor of its own, so a result read is always the
+    last statement's, however many are still in flight.
+    """
 
-    def __init__(self, cursor: Any, pipeline: Any) -> None:
-        self._cursor = cursor
+    __slots__ = ("_connection", "_cursor", "_pipeline")
+
+    def __init__(self, connection: Any, pipeline: Any) -> None:
+        self._connection = connection
         self._pipeline = pipeline
+        self._cursor: Any = None
+
+    def _result(self) -> Any:
+        self._pipeline.sync()
+        return self._cursor
 
     @property
     def rowcount(self) -> int:
-        self._pipeline.sync()
-        return int(self._cursor.rowcount)
+        return int(self._result().rowcount)
 
     def execute(self, sql: str, params: Sequence[Any] = (), /) -> Any:
+        self._cursor = self._connection.cursor()
         return self._cursor.execute(sql, params)
 
     def executemany(self, sql: str, params: Sequence[Sequence[Any]], /) -> Any:
+        self._cursor = self._connection.cursor()
         return self._cursor.executemany(sql, params)
 
     def fetchone(self) -> Any:
-        return self._cursor.fetchone()
+        return self._result().fetchone()
 
     def fetchall(self) -> list[Any]:
-        return list(self._cursor.fetchall())
+        return list(self._result().fetchall())
