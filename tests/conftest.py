@@ -6,6 +6,8 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+from tests.postgres import postgres, postgres_server, pytest_terminal_summary  # noqa: F401
+
 # Slow input generation depends on the machine's load, not on the code: never a failure.
 settings.register_profile(
     "dev",

@@ -193,8 +193,9 @@ class TestTampering:
             ("schema", "other", "schema: expected 'service-recovery/case', got 'other'"),
             (
                 "schema_version",
-                2,
-                f"schema_version: this release reads version {sr.SCHEMA_VERSION}, got 2",
+                sr.SCHEMA_VERSION + 1,
+                f"schema_version: this release reads version {sr.SCHEMA_VERSION}, "
+                f"got {sr.SCHEMA_VERSION + 1}",
             ),
             (
                 "schema_version",

@@ -239,7 +239,8 @@ class TestRefusals:
     def test_commands_apply_in_time_order(self) -> None:
         """A command dated before the last event is refused; the same instant is fine."""
         case = walk_to(S.ACKNOWLEDGED, WORKFLOW)
-        early = sr.Listen(by=AGENT, at=case.last_at - timedelta(seconds=1))
+        skew = WORKFLOW.policy.clock_skew  # how far before it a command is still accepted
+        early = sr.Listen(by=AGENT, at=case.last_at - skew - timedelta(seconds=1))
         [reason] = WORKFLOW.explain(case, early)
         assert "in time order" == reason.guard
         assert (

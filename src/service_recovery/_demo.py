@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 import service_recovery as sr
+from service_recovery.stores import SQLiteStore
 
 _STYLES = {"step": "1;36", "ok": "32", "refused": "1;31", "hook": "35", "dim": "2", "title": "1"}
 
@@ -47,8 +50,16 @@ def _use_color(choice: str, out: TextIO) -> bool:
     return out.isatty()
 
 
-def run_demo(color: str = "auto", out: TextIO | None = None) -> sr.Case:
-    """Print the story of one complaint and return the final case."""
+def run_demo(
+    color: str = "auto", out: TextIO | None = None, db: str | os.PathLike[str] | None = None
+) -> sr.Case:
+    """Print the story of one complaint, keep it in a SQLite file, and return the case reloaded.
+
+    Args:
+        color: "auto", "always" or "never".
+        out: where to print (standard output by default).
+        db: the SQLite file to keep the case in; a temporary one when omitted.
+    """
     stream = out if out is not None else sys.stdout
     say = _Printer(stream, _use_color(color, stream))
     zone = ZoneInfo("Europe/Dublin")
@@ -244,7 +255,28 @@ def run_demo(color: str = "auto", out: TextIO | None = None) -> sr.Case:
         f"{sr.from_dict(sr.to_dict(case)) == case}",
         "ok",
     )
-    return case
+    if db is not None:
+        return _persist(workflow, case, Path(db), say)
+    with tempfile.TemporaryDirectory() as folder:
+        return _persist(workflow, case, Path(folder) / "cases.sqlite", say)
+
+
+def _persist(workflow: sr.Workflow, case: sr.Case, path: Path, say: _Printer) -> sr.Case:
+    """Keep *case* in the SQLite file at *path*, then read it back as another process would."""
+    with SQLiteStore(path) as store:
+        store.add(case)
+    with SQLiteStore(path) as store:
+        desk = sr.Desk(workflow, store)
+        reloaded = desk.load(case.id)
+        row = store.summary(case.id)
+        due = desk.due(reloaded.last_at)
+    say.line()
+    say.line("Stored", "title")
+    say.line(f"kept in {path.name} (SQLite, one row per event) and read back:", indent=2)
+    say.line(f"{row.case_id}: {row.stage.label}, version {row.version}", "ok", indent=2)
+    say.line(f"policy {row.policy}; due now: {len(due)}", "dim", indent=2)
+    say.line(f"equal to the case in memory: {reloaded == case}", "ok", indent=2)
+    return reloaded
 
 
 def _attach_demo_hooks(workflow: sr.Workflow, say: _Printer) -> None:

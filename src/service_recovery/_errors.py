@@ -13,7 +13,13 @@ hierarchy (``ValueError`` marks the errors about bad data)::
     │   ├── IdempotencyConflict       a command id reused for a different command
     │   ├── InvalidSnapshot           + ValueError: from_dict data, .problems
     │   ├── InvalidHistory            + ValueError: replay events, .problems
-    │   └── InvalidPolicy             + ValueError: a policy or graph, .problems
+    │   ├── InvalidPolicy             + ValueError: a policy or graph, .problems
+    │   ├── PolicyMismatch            a case given to a workflow of another policy
+    │   ├── StaleCase                 a store save lost a race: .case_id, .expected, .found
+    │   ├── CaseNotFound              no stored case with this id: .case_id
+    │   ├── CaseExists                a stored case has this id already: .case_id
+    │   ├── StoreCorrupted            + ValueError: a store row cannot be read, .problems
+    │   └── StoreSchemaUnsupported    a store's database is newer, or no store
     └── Veto                          raised by the host; answered by CommandVetoed
 
 This module is the bottom layer: it imports nothing of the package. The
@@ -222,3 +228,101 @@ def _short_repr(value: object, limit: int, depth: int) -> str:
         return repr(value)[: limit + 1]
     except Exception:
         return f"<{type(value).__name__} object>"
+
+
+class StaleCase(RecoveryError):
+    """A save expected a version of the case that is no longer the stored one.
+
+    Someone else saved the case first: load it again, judge the command on
+    the winner's case, and save again (:class:`Desk` does this for you, and
+    raises this only when its retries are exhausted). Nothing was written.
+
+    Attributes:
+        case_id: the case.
+        expected: the version the save expected to find.
+        found: the version the store holds (``None`` when unknown).
+    """
+
+    def __init__(self, case_id: str, expected: int, found: int | None) -> None:
+        self.case_id = case_id
+        self.expected = expected
+        self.found = found
+        held = "an unknown version" if found is None else f"version {found}"
+        super().__init__(
+            f"case {case_id!r}: expected version {expected}, but the store holds {held}; "
+            "load it again and judge the command on the newer case"
+        )
+
+
+class CaseNotFound(RecoveryError):
+    """No case with this id is stored.
+
+    Attributes:
+        case_id: the id asked for.
+    """
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__(f"no case {case_id!r} in the store")
+
+
+class CaseExists(RecoveryError):
+    """A case with this id is already stored; nothing was written.
+
+    Attributes:
+        case_id: the id that is taken.
+    """
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__(f"case {case_id!r} is already in the store")
+
+
+class PolicyMismatch(RecoveryError):
+    """A case recorded under one policy was given to a workflow of another.
+
+    Apply commands with a workflow built from the policy the case was opened
+    under (its identity is ``case.history[0].command.policy``); a case's rules
+    do not change under it.
+
+    Attributes:
+        recorded: the policy identity the case carries.
+        workflow: the identity of the workflow's policy.
+    """
+
+    def __init__(self, recorded: str, workflow: str) -> None:
+        self.recorded = recorded
+        self.workflow = workflow
+        super().__init__(
+            f"the case runs under policy {recorded!r}, not this workflow's {workflow!r}; "
+            "use a workflow of the case's own policy"
+        )
+
+
+class StoreCorrupted(_ProblemsError):
+    """What a store holds cannot be read back as cases (a damaged row, a gap in a history).
+
+    Attributes:
+        problems: every problem, each naming the table and the key of the row.
+    """
+
+    what = "stored data"
+
+
+class StoreSchemaUnsupported(RecoveryError):
+    """The store's database was written by a newer release, or is not a store at all.
+
+    Nothing was changed: upgrade the library, or point it at another database.
+
+    Attributes:
+        found: the schema version the database says it has.
+        supported: the newest version this release reads.
+    """
+
+    def __init__(self, found: object, supported: int) -> None:
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            f"the store's schema is version {found!r}, but this release reads versions up to "
+            f"{supported}; upgrade service-recovery to open it"
+        )

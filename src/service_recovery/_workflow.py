@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
+
+import attrs
 
 from ._decision._engine import Engine
 from ._decision._guidance import Guidance, Suggestion, guidance, suggest
 from ._decision._judge import Judge
 from ._decision._loading import checked_fold
-from ._errors import IdempotencyConflict, InvalidHistory, InvalidValue
+from ._errors import (
+    IdempotencyConflict,
+    InvalidHistory,
+    InvalidValue,
+    PolicyMismatch,
+    RecoveryError,
+)
 from ._hooks import Hooks, HookSet, plan_after, plan_before, plan_breach, run_sync
 from ._model._case import Case, applied_command, changes_of, check_history, fold, grow, seal
-from ._model._commands import Command, Open
+from ._model._commands import Command, Open, same_command
 from ._model._events import Event
 from ._model._history import History, compact_history
 from ._model._refusals import Reason, TransitionNotAllowed
-from ._model._values import SYSTEM, Actor, Channel, Customer, Severity
+from ._model._values import SYSTEM, Actor, Channel, Customer, Severity, instant
 from ._rulebook._policy import RecoveryPolicy
 from ._time._breaches import record_breaches
 from ._time._clock import Clock, check_clock, resolve_now
@@ -49,6 +58,7 @@ class Workflow:
         "_clock",
         "_engine",
         "_hooks",
+        "_identity",
         "_judge",
         "_policy",
         "_timekeeper",
@@ -73,6 +83,7 @@ class Workflow:
         self._hooks = Hooks()
         self._engine = Engine(policy.graph)
         self._clock = check_clock(clock)
+        self._identity: str | None = None  # worked out when first needed: it writes the TOML
         self._timekeeper = Timekeeper(policy)
         self._judge = Judge(policy, self._engine)
 
@@ -150,6 +161,24 @@ class Workflow:
         def clock(self) -> None:
             raise AttributeError(_fixed("clock", "pass now= to move a single call in time"))
 
+    @property
+    def policy_identity(self) -> str:
+        """The identity every case this workflow opens records: ``"name@fingerprint"``.
+
+        The fingerprint hashes the policy's class and its rules (its TOML), so
+        two workflows of equal policies share it and a changed rule changes it.
+        :meth:`apply` refuses a case that records another identity.
+
+        >>> import service_recovery as sr
+        >>> sr.Workflow().policy_identity == sr.Workflow(sr.RecoveryPolicy()).policy_identity
+        True
+        >>> sr.Workflow(sr.presets.HEARD).policy_identity.startswith("heard@")
+        True
+        """
+        if self._identity is None:
+            self._identity = policy_identity(self.policy)
+        return self._identity
+
     # -- opening ---------------------------------------------------------------
 
     def open(
@@ -188,6 +217,7 @@ class Workflow:
             channel=channel,
             severity=severity,
             summary=summary,
+            policy=self.policy_identity,
         )
         hooks = self._run_before(None, command)
         case = fold((Event(command, self._engine.graph.initial),))
@@ -199,9 +229,13 @@ class Workflow:
     def apply(self, case: Case, command: Command) -> Case:
         """Apply *command* to *case*; return the new case (*case* itself is untouched).
 
-        A command whose ``id`` the case already holds is a no-op (same case back).
+        A command whose ``id`` the case already holds is a no-op (same case back),
+        even when it was re-sent with another ``at``. A command dated at most the
+        policy's ``clock_skew`` before the case's last event is recorded at that
+        event's time.
 
         Raises:
+            PolicyMismatch: *case* was opened under another policy.
             TransitionNotAllowed: a guard or the stage graph refuses the command;
                 ``.reasons`` says why, the same as :meth:`explain`.
             CommandVetoed: a before-hook raised :class:`Veto`.
@@ -214,15 +248,24 @@ class Workflow:
             _check_arguments(case, command)
         if not case._sealed:  # not made by the library: its facts must be its history's
             seal(case)
+        recorded = _recorded_policy(case)
+        if recorded is not None and recorded != (self._identity or self.policy_identity):
+            raise PolicyMismatch(recorded, self.policy_identity)
         if command.id is not None and _already_applied(case, command):
             return case
         dest, reasons = self._judge.decide(case, command)
         if reasons or dest is None:
             raise TransitionNotAllowed(reasons, case, command)
+        entered = command
+        at, last_at = command.at, case.last_at
+        if (at < last_at) if at.tzinfo is UTC is last_at.tzinfo else instant(at) < instant(last_at):
+            # Within the clock skew: entered at the last event's time, so the history stays
+            # in time order; hooks still see the command they were sent.
+            entered = attrs.evolve(command, at=last_at)
         if not self.hooks:  # no hook attached: nothing to run before or after
-            return grow(case, changes_of(case, command, dest), command, dest)
+            return grow(case, changes_of(case, entered, dest), entered, dest)
         hooks = self._run_before(case, command)
-        new_case = grow(case, changes_of(case, command, dest), command, dest)
+        new_case = grow(case, changes_of(case, entered, dest), entered, dest)
         self._run_after(hooks, case, new_case, command)
         return new_case
 
@@ -256,6 +299,9 @@ class Workflow:
             return self._judge.refusals(_checked_case(case), command)
         _check_arguments(case, command)
         assert isinstance(command, Command)  # checked just above
+        recorded = _recorded_policy(case)
+        if recorded is not None and recorded != self.policy_identity:
+            return [Reason("same policy", str(PolicyMismatch(recorded, self.policy_identity)))]
         if command.id is not None and _already_applied(case, command):
             return []
         return self._judge.decide(case, command)[1]
@@ -307,7 +353,11 @@ class Workflow:
         if problems:
             raise InvalidHistory(problems)
         assert compact is not None  # check_history found every item an event
-        return checked_fold(compact, self._judge)
+        recorded = getattr(compact.commands[0], "policy", None)
+        # A history recorded under other rules is still a fact: the contract is checked,
+        # the graph and its routes only under the rules it was recorded by.
+        own = recorded is None or recorded == self.policy_identity
+        return checked_fold(compact, self._judge if own else None)
 
     # -- time ------------------------------------------------------------------
 
@@ -413,12 +463,28 @@ def _check_arguments(case: object, command: object) -> None:
         )
 
 
+def policy_identity(policy: RecoveryPolicy) -> str:
+    """``"name@fingerprint"`` of *policy*: its name, and a hash of its class and its rules."""
+    kind = type(policy)
+    try:
+        rules = policy.to_toml()
+    except RecoveryError:  # rules TOML cannot hold: the class alone tells them apart
+        rules = ""
+    text = f"{kind.__module__}.{kind.__qualname__}\n{rules}"
+    return f"{policy.name}@{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
+def _recorded_policy(case: Case) -> str | None:
+    opening = case.history.commands[0]
+    return opening.policy if type(opening) is Open else None
+
+
 def _already_applied(case: Case, command: Command) -> bool:
     assert command.id is not None  # the callers ask only for commands with an id
     earlier = applied_command(case, command.id)
     if earlier is None:
         return False
-    if earlier == command:
+    if same_command(earlier, command):
         return True
     raise IdempotencyConflict(
         f"command id {command.id!r} was already used by a different command "

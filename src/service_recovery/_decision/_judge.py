@@ -225,14 +225,15 @@ class Judge:
         return None if reasons else dest
 
     def out_of_order(self, case: Case, command: Command) -> Reason | None:
-        """The reason *command* is too early for *case*: dated before its last event."""
+        """The reason *command* is too early: dated before the last event by over ``clock_skew``."""
         at = command.at
         last_at = case.history.commands[-1].at
         # Two UTC times compare as they are: instant() is only called for other zones.
+        # A command may be dated up to the policy's clock_skew before the last event.
         if at.tzinfo is UTC is last_at.tzinfo:
-            late = at < last_at
+            late = at < last_at and at < last_at - self._policy.clock_skew
         else:
-            late = instant(at) < instant(last_at)
+            late = instant(at) < instant(last_at) - self._policy.clock_skew
         if not late:
             return None
         return Reason(

@@ -45,7 +45,7 @@ def history_problems(history: History, judge: Judge | None = None) -> list[str]:
     return _checked(history, judge, fold_all=False)[0]
 
 
-def checked_fold(history: History, judge: Judge) -> Case:
+def checked_fold(history: History, judge: Judge | None) -> Case:
     """The case *history* folds to, once it is checked as :func:`history_problems` checks it.
 
     The case comes from the same pass that checks each event, so the events are folded once.

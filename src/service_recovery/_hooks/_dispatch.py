@@ -18,7 +18,6 @@ from typing import NamedTuple
 from .._errors import InvalidValue, Veto, describe_callable
 from .._model._case import Case
 from .._model._commands import Command, RecordBreach
-from .._model._events import new_event
 from .._model._refusals import CommandVetoed, HookFailed, Reason
 from .._time._breaches import Recorded
 from ._context import Hook, HookContext, HookPoint, WorkflowLike, new_context
@@ -191,7 +190,7 @@ def plan_after(
     afters = chosen(hooks.after, type(command)) if hooks.after else ()
     if not (exits or enters or afters or hooks.any):
         return HookPlan((), _REPORT, after, command)
-    event = new_event(command, after.stage)
+    event = after.history[-1]  # the recorded event (its time may be the last one, within skew)
     steps: list[Step] = []
     for point, selected in (
         (_EXIT, exits),

@@ -23,8 +23,9 @@ from .._model._stages import Stage
 from .._workflow import Workflow
 
 SCHEMA = "service-recovery/case"
-#: The snapshot format version :func:`to_dict` writes and :func:`from_dict` reads.
-SCHEMA_VERSION = 1
+#: The snapshot version this release writes; version 1 (before cases recorded
+#: their policy identity) is read too, upgraded by :func:`upgrade_snapshot`.
+SCHEMA_VERSION = 2
 
 JSON = dict[str, Any]
 
@@ -40,7 +41,7 @@ def to_dict(case: Case) -> JSON:
     ...     summary="Late parcel", at=datetime(2026, 5, 1, tzinfo=timezone.utc), id="c-9-1")
     >>> data = to_dict(case)
     >>> data["stage"], data["version"], data["schema_version"]
-    ('reported', 1, 1)
+    ('reported', 1, 2)
     >>> from_dict(json.loads(json.dumps(data))) == case
     True
 
@@ -83,6 +84,7 @@ def from_dict(data: Mapping[str, Any], *, workflow: Workflow | None = None) -> C
         _require_workflow(workflow)
     if not isinstance(data, Mapping):
         raise InvalidValue(f"data: expected a mapping, got {type(data).__name__}", field="data")
+    data = upgrade_snapshot(data)
     problems = Problems()
     note_unknown_keys(data, _HEADER_KEYS, problems)
     if data.get("schema") != SCHEMA:
@@ -133,6 +135,27 @@ def _checked_case(history: History, workflow: Workflow | None) -> Case:
     if problems:
         raise InvalidSnapshot(problems)
     return fold(history)
+
+
+def upgrade_snapshot(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """*data* as the current version says it, when it is a snapshot of an older version.
+
+    Version 1 to 2: the opening event gains ``policy`` (the identity of the
+    policy the case runs under); a version 1 case did not record one, so it
+    is ``None``, and any workflow may carry the case on. Anything else comes
+    back as it is, for :func:`from_dict` to judge.
+
+    >>> old = {"schema": SCHEMA, "schema_version": 1, "history": [{"type": "Open"}]}
+    >>> upgrade_snapshot(old)["schema_version"], upgrade_snapshot(old)["history"][0]["policy"]
+    (2, None)
+    """
+    if data.get("schema_version") != 1 or type(data.get("schema_version")) is not int:
+        return data
+    history = data.get("history")
+    upgraded = dict(data, schema_version=2)
+    if isinstance(history, list) and history and isinstance(history[0], Mapping):
+        upgraded["history"] = [{**history[0], "policy": None}, *history[1:]]
+    return upgraded
 
 
 def _same(found: object, expected: object) -> bool:

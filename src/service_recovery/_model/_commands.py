@@ -89,6 +89,9 @@ class Open(Command):
     channel: Channel = attrs.field(validator=require_type(Channel))
     severity: Severity = attrs.field(validator=require_type(Severity))
     summary: str = attrs.field(validator=require_text)
+    policy: str | None = attrs.field(default=None, validator=_optional_id)
+    """The identity of the policy the case runs under (``Workflow.policy_identity``);
+    ``None`` in a case recorded before identities were."""
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -338,5 +341,26 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     RecordBreach,
 )
 """Every command type, in the order a case usually meets them (waits and breaches last)."""
+
+
+def same_command(earlier: Command, later: Command) -> bool:
+    """Whether *later* says what *earlier* said, whenever it was sent.
+
+    A re-sent command (a retried web request, say) is rebuilt with a new
+    ``at``: it is the same command if everything else is equal.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from service_recovery import Actor, Role
+    >>> now = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    >>> sent = Listen(by=Actor("ana", Role.AGENT), at=now, id="r-1", note="Late again")
+    >>> same_command(sent, attrs.evolve(sent, at=now + timedelta(seconds=3)))
+    True
+    >>> same_command(sent, attrs.evolve(sent, note="Something else"))
+    False
+    """
+    if earlier == later:
+        return True
+    return type(earlier) is type(later) and earlier == attrs.evolve(later, at=earlier.at)
+
 
 COMMANDS_BY_NAME: dict[str, type[Command]] = {kind.__name__: kind for kind in COMMAND_TYPES}

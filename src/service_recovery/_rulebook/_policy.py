@@ -42,6 +42,9 @@ without asking anyone (an empowered front line is the single biggest lever on
 recovery speed); larger gestures go up one level, then another. The system
 itself grants nothing."""
 
+MAX_CLOCK_SKEW = timedelta(hours=1)
+"""The most :attr:`RecoveryPolicy.clock_skew` may be: beyond it, time order means little."""
+
 RANKED_ROLES: tuple[Role, ...] = (Role.AGENT, Role.SUPERVISOR, Role.MANAGER)
 """The people roles, from least to most authority."""
 
@@ -93,6 +96,12 @@ class RecoveryPolicy:
         service_levels: the time rules: first-response targets per channel,
             update interval, follow-up delay, warning fractions and an
             optional business calendar (see :class:`ServiceLevels`).
+        clock_skew: how far a command may be dated before the case's last
+            event and still be accepted (at most an hour). Two agents' clocks
+            never agree exactly: when one loses a race to save, its command,
+            judged again on the winner's case, is not refused for being a
+            moment older. It is recorded at the last event's time, so the
+            history stays in time order.
     """
 
     name: str = "default"
@@ -115,6 +124,7 @@ class RecoveryPolicy:
         default=ServiceLevels(), validator=check_service_levels
     )
     description: str = ""
+    clock_skew: timedelta = timedelta(seconds=5)
 
     def __attrs_post_init__(self) -> None:
         problems = policy_problems(self)
@@ -285,6 +295,11 @@ def policy_problems(policy: RecoveryPolicy) -> list[str]:
     window = policy.reopen_window
     if not isinstance(window, timedelta) or window < timedelta(0):
         problems.append(f"reopen_window: expected a timedelta >= 0, got {window!r}")
+    skew = policy.clock_skew
+    if not isinstance(skew, timedelta) or not timedelta(0) <= skew <= MAX_CLOCK_SKEW:
+        problems.append(
+            f"clock_skew: expected a timedelta from 0 to {MAX_CLOCK_SKEW}, got {skew!r}"
+        )
     problems += _ranked(
         "authority",
         value=policy.authority,

@@ -22,6 +22,7 @@ from ._factory import CaseFactory
 from ._recorder import HookCall, HookRecorder, record_hooks
 
 if TYPE_CHECKING:
+    from ._conformance import StoreConformance
     from ._machine import BrokenPromise, WorkflowStateMachine
     from ._strategies import (
         DEFAULT_TEAM,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 _NEEDS_HYPOTHESIS = {
     "BrokenPromise": "._machine",
+    "StoreConformance": "._conformance",  # needs pytest, not hypothesis
     "WorkflowStateMachine": "._machine",
     "DEFAULT_TEAM": "._strategies",
     "POLICY_FIELDS": "._strategies",
@@ -79,6 +81,7 @@ __all__ = [
     "CaseFactory",
     "HookCall",
     "HookRecorder",
+    "StoreConformance",
     "WorkflowStateMachine",
     "actors",
     "aware_datetimes",

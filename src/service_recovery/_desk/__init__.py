@@ -1,0 +1,1 @@
+"""The Desk layer: the Store protocol, the Desk unit of work, durable effects and their retries."""
