@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import operator
 import reprlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from itertools import repeat
+from types import MappingProxyType
 from typing import Any, cast
 
 import attrs
@@ -519,6 +520,10 @@ class _FactsView:
         self.__dict__ = facts
 
 
+_NO_CHANGES: Mapping[str, Any] = MappingProxyType({})
+"""What the copier changes in a case it builds from a :class:`_FactsView`: nothing."""
+
+
 def fold_prefixes(history: History, lengths: Iterable[int]) -> Iterator[Case]:
     """The case each first *length* events of *history* make, for ascending *lengths*.
 
@@ -545,12 +550,10 @@ def fold_prefixes(history: History, lengths: Iterable[int]) -> Iterator[Case]:
             if update is not None:
                 update(facts, command)
         done = length
-        # The prefix shares the history's own tuple and bytes, sliced: no event is made.
-        last = {
-            "history": History._of(commands[:length], stage_bytes[:length]),
-            "stage": _STAGES[stage_bytes[length - 1]],
-        }
-        previous = Case(**(facts | last)) if _copy is None else _copy(view, last)
+        # The prefix is the history's own tuple and bytes, sliced: no event is made.
+        facts["history"] = History._of(commands[:length], stage_bytes[:length])
+        facts["stage"] = _STAGES[stage_bytes[length - 1]]
+        previous = Case(**facts) if _copy is None else _copy(view, _NO_CHANGES)
         _set_slot(previous, "_sealed", True)  # equal to fold(history[:length]) by construction
         yield previous
 
