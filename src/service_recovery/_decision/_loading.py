@@ -21,14 +21,16 @@ pass.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
+from itertools import compress, count
 
 from .._errors import InvalidHistory
 from .._model._case import Case, fold_prefixes
 from .._model._commands import Command
 from .._model._history import History
 from .._model._stages import Stage
-from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS
+from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS, Guard
 from .._rulebook._policy import RecoveryPolicy
 from ._guards import CONTRACT_GUARDS
 from ._judge import GuardTable, Judge
@@ -70,7 +72,7 @@ def _checked(
     commands, stages = history.commands, history.stages
     found: list[tuple[int, str]] = [] if judge is None else _off_graph(commands, stages, judge)
     # Which events a guard or a route judges: worked out over the whole history, no case.
-    judged = dict(_CASE_ONLY.judged(commands, stages))
+    judged = _judged(commands, stages)
     routed: set[int] = set()
     if judge is not None:
         routed.update(judge.routed(commands, stages))
@@ -107,6 +109,26 @@ def _checked(
     whole = next(cases, None) if fold_all else None
     found.sort(key=_position)  # stable: each position's problems keep their order
     return [text for _, text in found], whole
+
+
+def _judged(commands: Sequence[Command], stages: Sequence[Stage]) -> dict[int, tuple[Guard, ...]]:
+    """The positions whose event a contract guard judges, with the guards that do.
+
+    What ``_CASE_ONLY.judged`` answers, each event looked up without a call.
+    """
+    moves = list(zip(map(type, commands), map(_name_of, stages), strict=True))
+    found = list(map(_GUARDS_ON.get, moves))
+    if None in found:  # a move not seen before: ask the table once
+        for move, stage in zip(moves, stages, strict=True):
+            if move not in _GUARDS_ON:
+                _GUARDS_ON[move] = _CASE_ONLY.on(move[0], stage)
+        found = list(map(_GUARDS_ON.__getitem__, moves))
+    return {position: found[position] for position in compress(count(), found)}
+
+
+_GUARDS_ON: dict[tuple[type[Command], str], tuple[Guard, ...]] = {}
+"""``_CASE_ONLY.on`` of each command type and stage name an event had, once asked."""
+_name_of = operator.attrgetter("_value_")
 
 
 def _position(problem: tuple[int, str]) -> int:
