@@ -117,8 +117,9 @@ def _judged(commands: Sequence[Command], stages: Sequence[Stage]) -> dict[int, t
     What ``_CASE_ONLY.judged`` answers, each event looked up without a call.
     """
     moves = list(zip(map(type, commands), map(_name_of, stages), strict=True))
-    found = list(map(_GUARDS_ON.get, moves))
-    if None in found:  # a move not seen before: ask the table once
+    try:
+        found = list(map(_GUARDS_ON.__getitem__, moves))
+    except KeyError:  # a move not seen before: ask the table once
         for move, stage in zip(moves, stages, strict=True):
             if move not in _GUARDS_ON:
                 _GUARDS_ON[move] = _CASE_ONLY.on(move[0], stage)
