@@ -21,10 +21,16 @@ pass.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Sequence
+from itertools import compress, count
+
 from .._errors import InvalidHistory
 from .._model._case import Case, fold_prefixes
+from .._model._commands import Command
 from .._model._history import History
-from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS
+from .._model._stages import Stage
+from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS, Guard
 from .._rulebook._policy import RecoveryPolicy
 from ._guards import CONTRACT_GUARDS
 from ._judge import GuardTable, Judge
@@ -64,18 +70,18 @@ def _checked(
     history: History, judge: Judge | None, *, fold_all: bool
 ) -> tuple[list[str], Case | None]:
     commands, stages = history.commands, history.stages
-    found: list[tuple[int, str]] = [] if judge is None else _off_graph(history, judge)
-    table, policy = _CASE_ONLY, _FLOOR
+    found: list[tuple[int, str]] = [] if judge is None else _off_graph(commands, stages, judge)
     # Which events a guard or a route judges: worked out over the whole history, no case.
-    judged = dict(table.judged(commands, stages))
+    judged = _judged(commands, stages)
     routed: set[int] = set()
     if judge is not None:
         routed.update(judge.routed(commands, stages))
         routed.difference_update(position for position, _ in found)  # off the graph already
-    positions = sorted(judged.keys() | routed)
+    positions = sorted(judged.keys() | routed) if routed else list(judged)
     # The Open event is judged on the case it makes: there is none before it.
-    lengths = [max(position, 1) for position in positions]
+    lengths = [position or 1 for position in positions]
     cases = fold_prefixes(history, [*lengths, len(history)] if fold_all else lengths)
+    policy = _FLOOR
     for position, case in zip(positions, cases, strict=False):  # the whole case comes last
         command = commands[position]
         for guard in judged.get(position, ()):
@@ -88,8 +94,7 @@ def _checked(
                         f"({guard.name}): {message}",
                     )
                 )
-        if position in routed:
-            assert judge is not None
+        if judge is not None and position in routed:
             moved = judge.move(case, command)
             if moved is not stages[position]:
                 where = "nowhere" if moved is None else f"to '{moved.value}'"
@@ -106,14 +111,39 @@ def _checked(
     return [text for _, text in found], whole
 
 
+def _judged(commands: Sequence[Command], stages: Sequence[Stage]) -> dict[int, tuple[Guard, ...]]:
+    """The positions whose event a contract guard judges, with the guards that do.
+
+    What ``_CASE_ONLY.judged`` answers, each event looked up without a call.
+    """
+    moves = list(zip(map(type, commands), map(_name_of, stages), strict=True))
+    try:
+        found = list(map(_GUARDS_ON.__getitem__, moves))
+    except KeyError:  # a move not seen before: ask the table once
+        for move, stage in zip(moves, stages, strict=True):
+            if move not in _GUARDS_ON:
+                _GUARDS_ON[move] = _CASE_ONLY.on(move[0], stage)
+        found = list(map(_GUARDS_ON.__getitem__, moves))
+    return {position: found[position] for position in compress(count(), found)}
+
+
+_GUARDS_ON: dict[tuple[type[Command], str], tuple[Guard, ...]] = {}
+"""``_CASE_ONLY.on`` of each command type and stage name an event had, once asked."""
+_name_of = operator.attrgetter("_value_")
+
+
 def _position(problem: tuple[int, str]) -> int:
     return problem[0]
 
 
-def _off_graph(history: History, judge: Judge) -> list[tuple[int, str]]:
-    """Where *history* leaves *judge*'s graph: its first stage, then each event's step."""
+def _off_graph(
+    commands: Sequence[Command], stages: Sequence[Stage], judge: Judge
+) -> list[tuple[int, str]]:
+    """Where a history of *commands* into *stages* leaves *judge*'s graph.
+
+    Its first stage, then each event's step.
+    """
     engine = judge.engine
-    commands, stages = history.commands, history.stages
     initial = engine.graph.initial
     if stages[0] is initial and engine.are_steps(stages, commands):
         return []

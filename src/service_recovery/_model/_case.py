@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import operator
 import reprlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from itertools import repeat
+from types import MappingProxyType
 from typing import Any, cast
 
 import attrs
@@ -45,7 +46,7 @@ from ._commands import (
     Thank,
 )
 from ._events import Event
-from ._history import History, compact_history, event_problem
+from ._history import _STAGES, History, compact_history, event_problem
 from ._slots import compile_copier
 from ._stages import Stage
 from ._values import Channel, Customer, FollowUpOutcome, Money, Role, Severity, instant
@@ -555,29 +556,19 @@ def applied_command(case: Case, command_id: str) -> Command | None:
     return None
 
 
-class _Written(dict[str, Any]):
-    """Facts that remember which of them were written since :meth:`taken` was last called.
+class _FactsView:
+    """The facts of a fold, read as attributes: what the copier reads a case's fields as.
 
-    Folds write with ``facts[name] = ...`` or ``facts.update(...)``.
+    Its ``__dict__`` is the fold's own facts, so the copier builds each case straight
+    from them: no copy of the facts, and no record of which ones an event wrote.
     """
 
-    __slots__ = ("names",)
-    names: set[str]
+    def __init__(self, facts: Facts) -> None:
+        self.__dict__ = facts
 
-    def __setitem__(self, name: str, value: Any) -> None:
-        self.names.add(name)
-        super().__setitem__(name, value)
 
-    def update(self, *args: Any, **changes: Any) -> None:
-        written = dict(*args, **changes)
-        self.names.update(written)
-        super().update(written)
-
-    def taken(self) -> Facts:
-        """The facts written since the last call, by name."""
-        written = {name: self[name] for name in self.names}
-        self.names.clear()
-        return written
+_NO_CHANGES: Mapping[str, Any] = MappingProxyType({})
+"""What the copier changes in a case it builds from a :class:`_FactsView`: nothing."""
 
 
 def fold_prefixes(history: History, lengths: Iterable[int]) -> Iterator[Case]:
@@ -585,15 +576,15 @@ def fold_prefixes(history: History, lengths: Iterable[int]) -> Iterator[Case]:
 
     Each is equal to the case :func:`fold` builds of ``history[:length]``, found
     in one pass: the events before a length are not folded again for the next,
-    and each case after the first is the one before copied with the facts the
-    events between them wrote (as :func:`grow` makes one). What checks a
-    history event by event (``_decision/_loading.py``) reads the case each
-    event found without paying a fold per event.
+    and each case is built from the facts folded so far (as :func:`grow` builds
+    one, slot by slot). What checks a history event by event
+    (``_decision/_loading.py``) reads the case each event found without paying a
+    fold per event.
     """
-    commands, stages = history.commands, history.stages
+    commands, stage_bytes = history.commands, history._stages
     folds = _FOLD_OF
-    facts = _Written(_DEFAULTS)
-    facts.names = set()
+    facts: Facts = dict(_DEFAULTS)
+    view = cast(Case, _FactsView(facts))
     previous: Case | None = None
     done = 0
     for length in lengths:
@@ -606,13 +597,10 @@ def fold_prefixes(history: History, lengths: Iterable[int]) -> Iterator[Case]:
             if update is not None:
                 update(facts, command)
         done = length
-        changes = facts.taken()
-        changes["history"] = history[:length]
-        changes["stage"] = stages[length - 1]
-        if previous is None or _copy is None:
-            previous = Case(**(dict(facts) | changes))
-        else:
-            previous = _copy(previous, changes)
+        # The prefix is the history's own tuple and bytes, sliced: no event is made.
+        facts["history"] = History._of(commands[:length], stage_bytes[:length])
+        facts["stage"] = _STAGES[stage_bytes[length - 1]]
+        previous = Case(**facts) if _copy is None else _copy(view, _NO_CHANGES)
         _set_slot(previous, "_sealed", True)  # equal to fold(history[:length]) by construction
         yield previous
 
