@@ -63,7 +63,7 @@ python_display_short_literal_types = True
 # library or the dependencies: their names are shown, unlinked, instead of failing the build.
 nitpick_ignore_regex = [
     (r"py:.*", r"(datetime|decimal|collections|enum|typing|types|pathlib|os|re|zoneinfo)\..*"),
-    (r"py:.*", r"(attrs|attr|hypothesis|transitions|pytest|_pytest)(\..*)?"),
+    (r"py:.*", r"(attrs|attr|hypothesis|transitions|pytest|_pytest|psycopg|psycopg_pool)(\..*)?"),
     (r"py:.*", r"(Decimal|datetime|timedelta|date|time|tzinfo|ZoneInfo|Path|Callable)"),
     (r"py:.*", r"(Iterable|Iterator|Mapping|Sequence|Collection|Set|MappingProxyType)"),
 ]

@@ -8,6 +8,12 @@ the result of accepted commands) and arbitrary commands to throw at them.
 >>> import service_recovery as sr
 >>> walk_to(sr.Stage.RESOLVED).stage
 <Stage.RESOLVED: 'resolved'>
+
+``walk(workflow, until=stage)`` walks any policy's graph, asking the workflow
+what is allowed instead of assuming an order:
+
+>>> walk(sr.Workflow(sr.presets.LATTE)).stage
+<Stage.CLOSED: 'closed'>
 """
 
 from __future__ import annotations
@@ -33,15 +39,22 @@ CAST: tuple[sr.Actor, ...] = (AGENT, OTHER_AGENT, SUPERVISOR, MANAGER, sr.SYSTEM
 STEP = timedelta(minutes=1)
 
 
-def open_case(workflow: sr.Workflow | None = None, *, at: datetime = T0) -> sr.Case:
+def open_case(
+    workflow: sr.Workflow | None = None,
+    severity: sr.Severity = sr.Severity.MAJOR,
+    *,
+    channel: sr.Channel = sr.Channel.SOCIAL,
+    at: datetime = T0,
+    id: str = "case-1",
+) -> sr.Case:
     """A fresh case, as the default example complaint opens it."""
     return (workflow or sr.Workflow()).open(
         customer=CUSTOMER,
-        channel=sr.Channel.SOCIAL,
-        severity=sr.Severity.MAJOR,
+        channel=channel,
+        severity=severity,
         summary="Wrong jacket delivered before a trip",
         at=at,
-        id="case-1",
+        id=id,
     )
 
 
@@ -226,3 +239,105 @@ def reachable_cases(
         if not workflow.explain(case, command):
             case = workflow.apply(case, command)
     return case
+
+
+# -- walking any policy's graph --------------------------------------------------
+# ``walk(workflow, until=stage)`` opens a case and applies, at each step, the first
+# allowed command of PREFERENCE that still makes progress, until the case reaches
+# *until*: it works for every preset, because it asks the workflow what is allowed
+# instead of assuming an order.
+
+
+def plan(at: datetime, amount: sr.Money | None = None, actions: int = 1) -> sr.ProposeSolution:
+    """A plan with *actions* promised actions, and compensation of *amount* if given."""
+    return sr.ProposeSolution(
+        by=AGENT,
+        at=at,
+        plan="Ship the right jacket",
+        actions=tuple(
+            sr.Action(f"Action {n}", due=at + timedelta(days=2 + n)) for n in range(actions)
+        ),
+        compensation=None
+        if amount is None
+        else sr.Compensation(sr.CompensationKind.CREDIT, amount),
+    )
+
+
+def sensible(kind: type[sr.Command], case: sr.Case, at: datetime) -> sr.Command | None:
+    """The command of *kind* a careful agent would issue now, or None if it would not."""
+    if kind is sr.Acknowledge:
+        return sr.Acknowledge(by=AGENT, at=at, message="We are on it")
+    if kind is sr.Listen:
+        return None if case.stage is sr.Stage.LISTENING else sr.Listen(by=AGENT, at=at)
+    if kind is sr.ReflectBack:
+        if case.summary_confirmed:
+            return None
+        return sr.ReflectBack(by=AGENT, at=at, summary="You got the wrong size", confirmed=True)
+    if kind is sr.FinishVenting:
+        return sr.FinishVenting(by=AGENT, at=at)
+    if kind is sr.Apologize:
+        return None if case.apologized else sr.Apologize(by=AGENT, at=at, message="Sorry")
+    if kind is sr.IdentifyCause:
+        return sr.IdentifyCause(by=AGENT, at=at, category="wrong_item")
+    if kind is sr.ProposeSolution:
+        return plan(at)
+    if kind is sr.AcceptSolution:
+        return sr.AcceptSolution(by=AGENT, at=at)
+    if kind is sr.CompleteAction:
+        return sr.CompleteAction(by=AGENT, at=at, index=min(case.open_actions))
+    if kind is sr.Thank:
+        return None if case.thanked else sr.Thank(by=AGENT, at=at, message="Thank you")
+    if kind is sr.RecordPrevention:
+        if case.prevention_note is not None:
+            return None
+        return sr.RecordPrevention(by=AGENT, at=at, note="Double-check labels")
+    if kind is sr.FollowUp:
+        return sr.FollowUp(by=AGENT, at=at, outcome=sr.FollowUpOutcome.SATISFIED)
+    if kind is sr.Close:
+        return sr.Close(by=AGENT, at=at)
+    return None
+
+
+PREFERENCE: tuple[type[sr.Command], ...] = (
+    sr.Acknowledge,
+    sr.ReflectBack,
+    sr.Listen,
+    sr.FinishVenting,
+    sr.Apologize,
+    sr.Thank,
+    sr.RecordPrevention,
+    sr.IdentifyCause,
+    sr.ProposeSolution,
+    sr.AcceptSolution,
+    sr.CompleteAction,
+    sr.FollowUp,
+    sr.Close,
+)
+"""The order a careful agent tries the allowed steps in."""
+
+
+def step(workflow: sr.Workflow, case: sr.Case) -> sr.Case:
+    """Apply the sensible next command to *case*."""
+    at = case.last_at + STEP
+    allowed = workflow.allowed(case)
+    for kind in PREFERENCE:
+        if kind not in allowed:
+            continue
+        command = sensible(kind, case, at)
+        if command is not None and not workflow.explain(case, command):
+            return workflow.apply(case, command)
+    raise AssertionError(f"no sensible step from {case.stage.value} under {workflow.policy.name}")
+
+
+def walk(
+    workflow: sr.Workflow,
+    until: sr.Stage = sr.Stage.CLOSED,
+    severity: sr.Severity = sr.Severity.MODERATE,
+) -> sr.Case:
+    """Open a case and take sensible steps until it first reaches *until*."""
+    case = open_case(workflow, severity)
+    for _ in range(40):
+        if case.stage is until:
+            return case
+        case = step(workflow, case)
+    raise AssertionError(f"{until.value} not reached under {workflow.policy.name}")

@@ -421,7 +421,7 @@ class TestFollowUpClockOnReorderedModels:
 
     @pytest.mark.parametrize("preset", [sr.presets.HEARD, sr.presets.LATTE], ids=lambda p: p.name)
     def test_diagnosing_does_not_meet_the_follow_up(self, preset: sr.RecoveryPolicy) -> None:
-        from tests.walks import walk
+        from tests.scenarios import walk
 
         workflow = sr.Workflow(preset)
         case = walk(workflow, until=sr.Stage.RESOLVED)
@@ -445,7 +445,7 @@ class TestFollowUpClockOnReorderedModels:
         assert follow.met_at == month_later
 
     def test_unanswered_attempts_re_arm_in_the_stage_that_waits(self) -> None:
-        from tests.walks import walk
+        from tests.scenarios import walk
 
         workflow = sr.Workflow(sr.presets.HEARD)
         case = walk(workflow, until=sr.Stage.RESOLVED)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import service_recovery as sr
 from service_recovery import presets
 from service_recovery._decision._guidance import COACHING
-from tests.walks import AGENT, STEP, SUPERVISOR, walk
+from tests.scenarios import AGENT, STEP, SUPERVISOR, walk
 
 S = sr.Stage
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import service_recovery as sr
 from service_recovery import presets
 from service_recovery._rulebook._policy import DEFAULT_AUTHORITY
-from tests.walks import AGENT, MANAGER, OTHER_AGENT, STEP, SUPERVISOR, plan, walk
+from tests.scenarios import AGENT, MANAGER, OTHER_AGENT, STEP, SUPERVISOR, plan, walk
 
 S = sr.Stage
 EXAMPLES = Path(__file__).parent.parent / "examples"

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import service_recovery as sr
 from service_recovery import presets
 from service_recovery._model._case import advance
-from tests.walks import AGENT, STEP, open_case, plan, walk
+from tests.scenarios import AGENT, STEP, open_case, plan, walk
 
 S = sr.Stage
 ALL = tuple(presets.PRESETS.values())
@@ -93,7 +93,7 @@ class TestModels:
         commands = {edge.command for edge in presets.LAST.graph.edges}
         assert sr.Acknowledge not in commands
         assert sr.IdentifyCause not in commands
-        assert (sr.Listen,) == workflow.allowed(open_case(workflow))[:1]
+        assert (sr.Listen,) == workflow.allowed(open_case(workflow, sr.Severity.MODERATE))[:1]
 
     def test_latte_acknowledges_after_hearing_and_has_no_apology(self) -> None:
         """LATTE acknowledges once the complaint is understood and has no apology step."""
@@ -157,7 +157,7 @@ class TestContractGuardsInEveryPreset:
         """A case forced into the stage a preset proposes from is still refused a plan."""
         workflow = sr.Workflow(policy)
         source = next(e.source for e in policy.graph.edges if e.command is sr.ProposeSolution)
-        forced = attrs.evolve(open_case(workflow), stage=source)
+        forced = attrs.evolve(open_case(workflow, sr.Severity.MODERATE), stage=source)
         reasons = workflow.explain(forced, plan(forced.last_at + STEP))
         assert "venting finished" in [reason.guard for reason in reasons]
 
@@ -179,7 +179,7 @@ class TestContractGuardsInEveryPreset:
     ) -> None:
         """Whatever allowed commands are tried, no case proposes unheard or closes unfollowed."""
         workflow = sr.Workflow(policy)
-        case = open_case(workflow)
+        case = open_case(workflow, sr.Severity.MODERATE)
         outcomes = list(sr.FollowUpOutcome)
         for choice in choices:
             at = case.last_at + STEP

@@ -14,7 +14,7 @@ from service_recovery._decision._engine import Engine
 from service_recovery._decision._judge import Judge
 from service_recovery._decision._verify import NO_STUCK_CASE, Scene, _Explorer, _generic
 from service_recovery._model._case import advance, changes_of, grow
-from tests.walks import open_case
+from tests.scenarios import open_case
 
 S = sr.Stage
 
@@ -273,7 +273,7 @@ class TestPayloads:
     def test_new_command_is_explored_by_its_field_types(self) -> None:
         """A command with no payload entry: every enum value, both bools, text left out or not."""
         workflow = sr.Workflow(presets.LAST)
-        case = open_case(workflow)
+        case = open_case(workflow, sr.Severity.MODERATE)
         scene = Scene(case, case.last_at, workflow.policy, ("other",))
         labels = [label for label, _ in _generic(RateService)(scene, RateService)]
         assert [

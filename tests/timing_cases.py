@@ -1,5 +1,7 @@
 """Cases at known moments, for the tests of deadlines, waits, ticks and scans.
 
+The cast, the clock and ``open_case`` are the shared ones of ``tests/scenarios.py``.
+
 Every helper applies commands through a real workflow, so each case is one the
 guards accepted. Times are explicit: a test says when each step happens.
 """
@@ -7,36 +9,33 @@ guards accepted. Times are explicit: a test says when each step happens.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import service_recovery as sr
+from tests.scenarios import AGENT, SUPERVISOR, T0, open_case
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-"""A Monday morning, when the example complaint comes in."""
+# The timing tests read the shared cast and clock from here.
+__all__ = [
+    "AGENT",
+    "DAY",
+    "HOUR",
+    "MINUTE",
+    "SUPERVISOR",
+    "T0",
+    "agree_plan",
+    "answer",
+    "closed_case",
+    "complete_all",
+    "follow_up",
+    "of_kind",
+    "only",
+    "open_case",
+    "resolving_case",
+]
 
-AGENT = sr.Actor("ana", sr.Role.AGENT)
-SUPERVISOR = sr.Actor("sam", sr.Role.SUPERVISOR)
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
 DAY = timedelta(days=1)
-
-
-def open_case(
-    workflow: sr.Workflow,
-    *,
-    channel: sr.Channel = sr.Channel.SOCIAL,
-    at: datetime = T0,
-    id: str = "case-1",
-) -> sr.Case:
-    """A fresh complaint through *channel*, reported at *at*."""
-    return workflow.open(
-        customer=sr.Customer("c-1", "Dana"),
-        channel=channel,
-        severity=sr.Severity.MAJOR,
-        summary="Wrong jacket delivered",
-        at=at,
-        id=id,
-    )
 
 
 def answer(workflow: sr.Workflow, case: sr.Case, at: datetime) -> sr.Case:

@@ -150,7 +150,7 @@ class Veto(Exception):
 
     Args:
         reason: what to tell the agent. Omitted or ``None``, the refusal
-            says :attr:`Veto.DEFAULT_REASON`.
+            says ``Veto.DEFAULT_REASON``.
 
     Raises:
         InvalidValue: *reason* is not a string (nor ``None``); inside a

@@ -225,7 +225,7 @@ class SQLStore:
     """A store on a relational database: every query of the Store protocol, once.
 
     Subclasses give the :class:`Dialect` and a transaction (see the module
-    docstring); then call :meth:`_migrate` once their connection is ready.
+    docstring); then call ``_migrate`` once their connection is ready.
     """
 
     dialect: Dialect
