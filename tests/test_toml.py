@@ -471,3 +471,15 @@ class TestStructure:
         """Writing a value with no policy spelling is refused."""
         with pytest.raises(sr.InvalidPolicy, match="cannot write object"):
             unstructure(object())
+
+
+class TestCalendarHoursInFiles:
+    def test_out_of_range_hours_name_the_wrong_part_at_their_path(self) -> None:
+        """Hours the calendar reads but refuses are reported as the calendar words them."""
+        text = '[service_levels.calendar.hours]\nmonday = "25:00-26:00"\n'
+        with pytest.raises(sr.InvalidPolicy) as refused:
+            sr.RecoveryPolicy.from_toml(text)
+        assert [
+            "service_levels.calendar.hours.monday[0].start: hour 25 is past 24:00 in '25:00'",
+            "service_levels.calendar.hours.monday[0].end: hour 26 is past 24:00 in '26:00'",
+        ] == list(refused.value.problems)

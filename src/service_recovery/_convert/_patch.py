@@ -204,7 +204,7 @@ class PatchConverter:
             attempt: list[str] = []
             value = self.structure(field.type, raw[key], path, attempt, values.get(key, MISSING))
             if attempt:
-                converted = _converted(field, raw[key], attempt, problems)
+                converted = _converted(field, raw[key], attempt, problems, where)
                 if converted is not None:
                     value = converted
                 elif value is None or not conforms(value, field.type):
@@ -338,16 +338,24 @@ def located(where: str, problem: str) -> str:
     return f"{child(where, '.' + head)}: {message}"
 
 
-def _converted(field: InitField, raw: object, attempt: list[str], problems: list[str]) -> Any:
+def _converted(
+    field: InitField, raw: object, attempt: list[str], problems: list[str], owner: str
+) -> Any:
     """Let the field's own converter read a spelling its type does not say ("09:00-17:00").
 
-    Its result counts only if it has the field's type; otherwise the problems
-    found reading by type stand, as they name the exact path.
+    Its result counts only if it has the field's type. When the converter
+    read the spelling and refused it (an ``InvalidPolicy`` naming what is
+    wrong: "hour 25 is past 24:00"), its problems stand, put at their path
+    under the field's *owner*; otherwise the problems found reading by type
+    stand, as they name the exact path.
     """
     converter = field.attribute.converter
     if callable(converter):
         try:
             value = converter(raw)
+        except InvalidPolicy as err:
+            problems.extend(located(owner, refusal(problem)) for problem in err.problems)
+            return None
         except (RecoveryError, ValueError, TypeError):
             pass
         else:
