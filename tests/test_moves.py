@@ -192,7 +192,7 @@ class TestWhatIsNotCompiled:
             "Acknowledge", "reported", "acknowledged", unless=[RouteCondition(route)]
         )
         moves = compile_moves(machine, {"Acknowledge": sr.Acknowledge})
-        assert ((((route, False),), sr.Stage.ACKNOWLEDGED),) == moves[sr.Acknowledge][
+        assert ((((route.test, False),), sr.Stage.ACKNOWLEDGED),) == moves[sr.Acknowledge][
             sr.Stage.REPORTED
         ]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
@@ -33,6 +33,9 @@ from ._time._breaches import record_breaches
 from ._time._clock import Clock, check_clock, resolve_now
 from ._time._deadlines import Deadline, Timekeeper, require_case
 from ._time._due import DueList, due
+
+_SEQUENCES: frozenset[type] = frozenset({History, tuple, list})
+"""What :meth:`Workflow.replay` takes as it is; any other iterable is made a tuple."""
 
 
 class Workflow:
@@ -343,11 +346,15 @@ class Workflow:
             InvalidHistory: the events cannot be a case's history under this
                 workflow (listing every problem, each with its position).
         """
-        if not isinstance(history, Iterable):
+        events: Sequence[object]
+        if type(history) in _SEQUENCES:  # the usual answer, found without an ABC's check
+            events = cast(Sequence[object], history)
+        elif isinstance(history, Iterable):
+            events = tuple(history)
+        else:
             raise InvalidHistory(
                 [f"history: expected a sequence of Event, got {type(history).__name__}"]
             )
-        events = history if isinstance(history, History | tuple | list) else tuple(history)
         compact = compact_history(events)
         problems = check_history(events if compact is None else compact)
         if problems:

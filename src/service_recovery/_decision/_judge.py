@@ -13,7 +13,6 @@ does: a subclass of :class:`FinishVenting` is judged by every guard of
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterable, Sequence
 from datetime import UTC
 from typing import Protocol
@@ -45,11 +44,10 @@ class GuardTable:
         self._guards = tuple(guards)
         self._by_command: dict[type[Command], tuple[Guard, ...]] = {}
         self._without_command: dict[type[Command], tuple[Guard, ...]] = {}
-        # Keyed by stage name: hashing a Stage runs Python code in the enum module.
-        self._by_entering: dict[str, tuple[Guard, ...]] = {
-            stage._value_: tuple(g for g in self._guards if stage in g.entering) for stage in Stage
+        self._by_entering: dict[Stage, tuple[Guard, ...]] = {
+            stage: tuple(g for g in self._guards if stage in g.entering) for stage in Stage
         }
-        self._on: dict[tuple[type[Command], str], tuple[Guard, ...]] = {}
+        self._on: dict[tuple[type[Command], Stage], tuple[Guard, ...]] = {}
         for kind in kinds:
             self.without_command(kind)
             for stage in Stage:
@@ -88,7 +86,7 @@ class GuardTable:
         on = self._on
         found = []
         for position, (command, stage) in enumerate(zip(commands, stages, strict=True)):
-            guards = on.get((type(command), stage._value_))
+            guards = on.get((type(command), stage))
             if guards is None:
                 guards = self.on(type(command), stage)
             if guards:
@@ -97,11 +95,11 @@ class GuardTable:
 
     def on(self, kind: type[Command], dest: Stage) -> tuple[Guard, ...]:
         """The guards of *kind*, then those protecting *dest* that are not among them."""
-        found = self._on.get((kind, dest._value_))
+        found = self._on.get((kind, dest))
         if found is None:
             guards = self.of(kind)
-            found = self._on[kind, dest._value_] = guards + tuple(
-                g for g in self._by_entering[dest._value_] if g not in guards
+            found = self._on[kind, dest] = guards + tuple(
+                g for g in self._by_entering[dest] if g not in guards
             )
         return found
 
@@ -132,7 +130,16 @@ class Judge:
             guards (for tests that need a workflow with its guards taken away).
     """
 
-    __slots__ = ("_engine", "_guards", "_on", "_policy", "_routed", "_unconditional")
+    __slots__ = (
+        "__weakref__",
+        "_engine",
+        "_guards",
+        "_on",
+        "_policy",
+        "_routed",
+        "_routed_on_case",
+        "_unconditional",
+    )
 
     def __init__(
         self, policy: RecoveryPolicy, engine: Engine, *, guards: Iterable[Guard] | None = None
@@ -146,13 +153,18 @@ class Judge:
         self._on = self._guards._on  # read directly on every apply: one lookup, no call
         # Where a command goes when the first edge the engine would try for it has no
         # route: that edge is always taken, so no trigger needs to say so.
-        unconditional: dict[tuple[str, type[Command]], Stage | None] = {}
+        unconditional: dict[tuple[Stage, type[Command]], Stage | None] = {}
         for edge in engine.graph.all_edges():
-            key = (edge.source._value_, edge.command)
+            key = (edge.source, edge.command)
             if key not in unconditional:
                 unconditional[key] = edge.dest if edge.route is None else None
         self._unconditional = {key: dest for key, dest in unconditional.items() if dest is not None}
         self._routed = frozenset(key for key, dest in unconditional.items() if dest is None)
+        self._routed_on_case = frozenset(
+            (edge.source, edge.command)
+            for edge in engine.graph.all_edges()
+            if edge.route is not None and not edge.route.fields_only
+        )
 
     @property
     def policy(self) -> RecoveryPolicy:
@@ -171,18 +183,19 @@ class Judge:
 
     def move(self, case: Case, command: Command) -> Stage | None:
         """Where the graph takes *case* on *command*, before any guard; ``None``: no edge."""
-        found = self._unconditional.get((case.stage._value_, type(command)))
+        found = self._unconditional.get((case.stage, type(command)))
         return found if found is not None else self._engine.move(case, command)
 
-    def routed(self, commands: Sequence[Command], stages: Sequence[Stage]) -> list[int]:
-        """The positions of a history whose move a route chose (the case and command decided).
+    def routes(self, source: Stage, kind: type[Command]) -> bool:
+        """Whether a route chooses where a *kind* command from *source* goes (case and command)."""
+        return (source, kind) in self._routed
 
-        ``commands[n]`` moved the case from ``stages[n - 1]``; the first event moved nothing.
+    def routes_read_case(self, source: Stage, kind: type[Command]) -> bool:
+        """Whether a route for a *kind* command from *source* reads more than the case's fields.
+
+        Such a route is given a case; the others (``Route.fields_only``) can read the facts.
         """
-        routed = self._routed
-        # One stage name more than commands after the first: the last stage starts no move.
-        moves = zip(map(_name_of, stages), map(type, commands[1:]), strict=False)
-        return [position for position, move in enumerate(moves, 1) if move in routed]
+        return (source, kind) in self._routed_on_case
 
     def decide(self, case: Case, command: Command) -> tuple[Stage | None, list[Reason]]:
         """Where *command* would take *case*, and every reason to refuse it.
@@ -198,7 +211,7 @@ class Judge:
         # case asks once; the step reason is worked out only for a refusal.
         dest = None if isinstance(command, Open) else self.move(case, command)
         if dest is not None:
-            found = self._on.get((kind, dest._value_))
+            found = self._on.get((kind, dest))
             guards = self._guards.on(kind, dest) if found is None else found
         else:
             guards = self._guards.of(kind)
@@ -312,7 +325,5 @@ def judge_of(workflow: object) -> Judge:
         )
     return judge
 
-
-_name_of = operator.attrgetter("_value_")
 
 _OPENED_ONCE = Reason("step available", "A case is opened once, with Workflow.open")

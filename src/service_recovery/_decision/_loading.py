@@ -14,22 +14,25 @@ same (``Workflow.replay`` and ``from_dict`` ask :func:`history_problems`):
   stage, each event is one of its steps, and where a route chooses the stage
   the route chose the recorded one.
 
-The checks that need no case run over the whole sequence at once; only the
-events a guard or a route judges get the case they found, all folded in one
-pass.
+What each step of a history asks (is it a step of the graph, which contract
+guards judge it, does a route choose where it goes) is worked out once per
+kind of step, source stage, command type and stage reached, and then read
+for every event in one pass. Only the events a guard or a route judges get
+the case they found, all folded in one pass.
 """
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Sequence
+import weakref
 from itertools import compress, count
+from typing import cast
+
+import attrs
 
 from .._errors import InvalidHistory
 from .._model._case import Case, fold_prefixes
 from .._model._commands import Command
-from .._model._history import History
-from .._model._stages import Stage
+from .._model._history import History, stage_of_code, steps_of
 from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS, Guard
 from .._rulebook._policy import RecoveryPolicy
 from ._guards import CONTRACT_GUARDS
@@ -66,26 +69,110 @@ def checked_fold(history: History, judge: Judge | None) -> Case:
     return case
 
 
+@attrs.frozen
+class StepCheck:
+    """What loading asks of one kind of step: a command type from a stage into a stage."""
+
+    guards: tuple[Guard, ...]
+    """The contract guards that judge it, on the case it found."""
+    routed: bool
+    """A route chose the stage: the route must choose it again."""
+    needs_case: bool
+    """A route of the step reads more than the case's fields: it is given a case."""
+    on_graph: bool
+    """The graph has this step (always, when no graph is checked)."""
+
+
+class StepChecks(dict[tuple[int, type[Command], int], StepCheck | None]):
+    """Each kind of step's :class:`StepCheck` under one judge (or none), worked out once.
+
+    Keyed as :func:`steps_of` gives a history's steps (stages by their codes).
+    ``None`` for the usual step: on the graph, judged by no guard, chosen by no route.
+    """
+
+    __slots__ = ("judge",)
+
+    def __init__(self, judge: Judge | None) -> None:
+        super().__init__()
+        self.judge = judge
+
+    def __missing__(self, step: tuple[int, type[Command], int]) -> StepCheck | None:
+        source, dest = stage_of_code(step[0]), stage_of_code(step[2])
+        kind = step[1]
+        judge = self.judge
+        guards = _CASE_ONLY.on(kind, dest)
+        routed = judge is not None and judge.routes(source, kind)
+        on_graph = judge is None or judge.engine.is_step(source, kind, dest)
+        needs_case = routed and judge is not None and judge.routes_read_case(source, kind)
+        found = StepCheck(guards, routed and on_graph, needs_case and on_graph, on_graph)
+        checked = self[step] = found if guards or routed or not on_graph else None
+        return checked
+
+
+_CONTRACT_ONLY = StepChecks(None)
+_CHECKS_OF: weakref.WeakKeyDictionary[Judge, StepChecks] = weakref.WeakKeyDictionary()
+
+
+def step_checks(judge: Judge | None) -> StepChecks:
+    """The :class:`StepChecks` of *judge* (the contract alone for ``None``), made once per judge."""
+    if judge is None:
+        return _CONTRACT_ONLY
+    checks = _CHECKS_OF.get(judge)
+    if checks is None:
+        checks = _CHECKS_OF[judge] = StepChecks(judge)
+    return checks
+
+
 def _checked(
     history: History, judge: Judge | None, *, fold_all: bool
 ) -> tuple[list[str], Case | None]:
-    commands, stages = history.commands, history.stages
-    found: list[tuple[int, str]] = [] if judge is None else _off_graph(commands, stages, judge)
-    # Which events a guard or a route judges: worked out over the whole history, no case.
-    judged = _judged(commands, stages)
-    routed: set[int] = set()
-    if judge is not None:
-        routed.update(judge.routed(commands, stages))
-        routed.difference_update(position for position, _ in found)  # off the graph already
-    positions = sorted(judged.keys() | routed) if routed else list(judged)
+    commands = history.commands
+    found: list[tuple[int, str]] = []
+    first = history[0]
+    if judge is not None and first.stage is not judge.engine.graph.initial:
+        initial = judge.engine.graph.initial.value
+        found.append((0, f"history[0]: a case opens at '{initial}', not '{first.stage.value}'"))
+    # One lookup per event: the step from the stage before it, by its command, to its stage.
+    checks = list(map(step_checks(judge).__getitem__, steps_of(history)))
+    opening = _CASE_ONLY.on(type(first.command), first.stage)
+    positions = list(compress(count(1), checks))
+    if opening:
+        positions.insert(0, 0)
+    judged: list[tuple[int, StepCheck]] = []
+    for position in positions:
+        check = checks[position - 1] if position else StepCheck(opening, False, False, True)
+        assert check is not None  # compress kept only the steps with a check
+        if not check.on_graph:
+            assert judge is not None  # every step is on the graph when none is checked
+            kind, source, dest = (
+                type(commands[position]),
+                history[position - 1].stage,
+                history[position].stage,
+            )
+            found.append(
+                (
+                    position,
+                    f"history[{position}]: {kind.__name__} does not lead from "
+                    f"'{source.value}' to '{dest.value}' under the {judge.policy.name} policy",
+                )
+            )
+        if check.guards or check.routed:
+            judged.append((position, check))
     # The Open event is judged on the case it makes: there is none before it.
-    lengths = [position or 1 for position in positions]
-    cases = fold_prefixes(history, [*lengths, len(history)] if fold_all else lengths)
+    lengths = [position or 1 for position, _ in judged]
+    # A guard of the contract reads the case's fields alone, as does a route that says so:
+    # the facts serve them, no case is built. Any other route gets a case.
+    facts_only = {position or 1 for position, check in judged if not check.needs_case}
+    if fold_all:
+        facts_only.discard(len(history))
+    cases = fold_prefixes(
+        history, [*lengths, len(history)] if fold_all else lengths, as_facts=facts_only
+    )
     policy = _FLOOR
-    for position, case in zip(positions, cases, strict=False):  # the whole case comes last
+    for (position, check), case in zip(judged, cases, strict=False):  # the whole case comes last
         command = commands[position]
-        for guard in judged.get(position, ()):
-            message = guard.check(policy, case, command)
+        for guard in check.guards:
+            message = guard.check(policy, cast(Case, case), command)
             if message is not None:
                 found.append(
                     (
@@ -94,73 +181,24 @@ def _checked(
                         f"({guard.name}): {message}",
                     )
                 )
-        if judge is not None and position in routed:
-            moved = judge.move(case, command)
-            if moved is not stages[position]:
+        if check.routed:
+            assert judge is not None  # only a graph has routes
+            moved = judge.move(cast(Case, case), command)
+            recorded = history[position].stage
+            if moved is not recorded:
                 where = "nowhere" if moved is None else f"to '{moved.value}'"
                 found.append(
                     (
                         position,
                         f"history[{position}]: {type(command).__name__} leads from "
-                        f"'{stages[position - 1].value}' {where} under the "
-                        f"{judge.policy.name} policy, not to '{stages[position].value}'",
+                        f"'{history[position - 1].stage.value}' {where} under the "
+                        f"{judge.policy.name} policy, not to '{recorded.value}'",
                     )
                 )
-    whole = next(cases, None) if fold_all else None
+    whole = cast(Case | None, next(cases, None)) if fold_all else None
     found.sort(key=_position)  # stable: each position's problems keep their order
     return [text for _, text in found], whole
 
 
-def _judged(commands: Sequence[Command], stages: Sequence[Stage]) -> dict[int, tuple[Guard, ...]]:
-    """The positions whose event a contract guard judges, with the guards that do.
-
-    What ``_CASE_ONLY.judged`` answers, each event looked up without a call.
-    """
-    moves = list(zip(map(type, commands), map(_name_of, stages), strict=True))
-    try:
-        found = list(map(_GUARDS_ON.__getitem__, moves))
-    except KeyError:  # a move not seen before: ask the table once
-        for move, stage in zip(moves, stages, strict=True):
-            if move not in _GUARDS_ON:
-                _GUARDS_ON[move] = _CASE_ONLY.on(move[0], stage)
-        found = list(map(_GUARDS_ON.__getitem__, moves))
-    return {position: found[position] for position in compress(count(), found)}
-
-
-_GUARDS_ON: dict[tuple[type[Command], str], tuple[Guard, ...]] = {}
-"""``_CASE_ONLY.on`` of each command type and stage name an event had, once asked."""
-_name_of = operator.attrgetter("_value_")
-
-
 def _position(problem: tuple[int, str]) -> int:
     return problem[0]
-
-
-def _off_graph(
-    commands: Sequence[Command], stages: Sequence[Stage], judge: Judge
-) -> list[tuple[int, str]]:
-    """Where a history of *commands* into *stages* leaves *judge*'s graph.
-
-    Its first stage, then each event's step.
-    """
-    engine = judge.engine
-    initial = engine.graph.initial
-    if stages[0] is initial and engine.are_steps(stages, commands):
-        return []
-    problems = []
-    if stages[0] is not initial:
-        problems.append(
-            (0, f"history[0]: a case opens at '{initial.value}', not '{stages[0].value}'")
-        )
-    is_step = engine.is_step
-    for position in range(1, len(commands)):
-        source, kind, dest = stages[position - 1], type(commands[position]), stages[position]
-        if not is_step(source, kind, dest):
-            problems.append(
-                (
-                    position,
-                    f"history[{position}]: {kind.__name__} does not lead from "
-                    f"'{source.value}' to '{dest.value}' under the {judge.policy.name} policy",
-                )
-            )
-    return problems

@@ -30,7 +30,7 @@ from .._model._stages import Stage
 from .._rulebook._graph import Route
 
 Check = tuple[Callable[[Case, Command], bool], bool]
-"""A condition of a transition: the route to test, and the answer that lets it pass."""
+"""A condition of a transition: the route's test, and the answer that lets it pass."""
 Option = tuple[tuple[Check, ...], Stage]
 """A transition from one source: its conditions, in order, and where it leads."""
 Moves = dict[type[Command], dict[Stage, Stage | tuple[Option, ...]]]
@@ -137,7 +137,8 @@ def _option(transition: Transition, source: Stage) -> Option:
             raise InvalidPolicy(
                 [f"machine: the condition {func!r} of {transition!r} tests no route"]
             )
-        checks.append((func.route, bool(condition.target)))
+        # The route's own test, called without Route.__call__: a move is on every apply.
+        checks.append((func.route.test, bool(condition.target)))
     return tuple(checks), _dest(transition, source)
 
 

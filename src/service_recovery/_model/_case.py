@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 import reprlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from itertools import repeat
 from types import MappingProxyType
@@ -243,6 +243,8 @@ def starts_over(command: Command) -> bool:
 
 def _answered(update: Callable[[Facts, Any], None]) -> Callable[[Facts, Any], None]:
     """The fold *update*, after noting the first answer by a person."""
+    if update is _nothing_else:
+        return _fold_answer_only
 
     def fold_answer(facts: Facts, command: Any) -> None:
         if facts["acknowledged_at"] is None and command.by.role is not Role.SYSTEM:
@@ -254,6 +256,12 @@ def _answered(update: Callable[[Facts, Any], None]) -> Callable[[Facts, Any], No
 
 def _nothing_else(facts: Facts, command: Command) -> None:
     """An answering command with no fact of its own (Listen, SendUpdate)."""
+
+
+def _fold_answer_only(facts: Facts, command: Any) -> None:
+    """The fold of an answer with no fact of its own: one call per such event, not two."""
+    if facts["acknowledged_at"] is None and command.by.role is not Role.SYSTEM:
+        facts["acknowledged_at"] = command.at
 
 
 def _reflected(facts: Facts, command: ReflectBack) -> None:
@@ -556,22 +564,40 @@ def applied_command(case: Case, command_id: str) -> Command | None:
     return None
 
 
-class _FactsView:
-    """The facts of a fold, read as attributes: what the copier reads a case's fields as.
+class CaseFacts:
+    """The facts of a case, read as attributes: a :class:`Case`'s fields, and nothing else.
 
-    Its ``__dict__`` is the fold's own facts, so the copier builds each case straight
-    from them: no copy of the facts, and no record of which ones an event wrote.
+    What :func:`fold_prefixes` gives for a prefix asked for as facts. The loading
+    checks read a contract guard's answer off it without building a case for each
+    event a guard judges (a case is some 30 slot stores). It is the fold's own facts
+    dict, read live: it holds while its prefix is the one being looked at, until the
+    fold goes on. Its ``history`` is made only when it is read. The generated copier
+    also reads a case's fields from one.
     """
 
-    def __init__(self, facts: Facts) -> None:
+    __slots__ = ("__dict__", "_prefix")
+    _prefix: tuple[History, int]
+
+    def __init__(self, facts: Facts, history: History) -> None:
         self.__dict__ = facts
+        self._prefix = (history, 0)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only a name the facts lack comes here: the history of a prefix, made when read.
+        if name != "history":
+            raise AttributeError(name)
+        whole, length = self._prefix
+        history = self.__dict__["history"] = whole[:length]
+        return history
 
 
 _NO_CHANGES: Mapping[str, Any] = MappingProxyType({})
-"""What the copier changes in a case it builds from a :class:`_FactsView`: nothing."""
+"""What the copier changes in a case it builds from a :class:`CaseFacts`: nothing."""
 
 
-def fold_prefixes(history: History, lengths: Iterable[int]) -> Iterator[Case]:
+def fold_prefixes(
+    history: History, lengths: Iterable[int], *, as_facts: Collection[int] = ()
+) -> Iterator[Case | CaseFacts]:
     """The case each first *length* events of *history* make, for ascending *lengths*.
 
     Each is equal to the case :func:`fold` builds of ``history[:length]``, found
@@ -580,29 +606,43 @@ def fold_prefixes(history: History, lengths: Iterable[int]) -> Iterator[Case]:
     one, slot by slot). What checks a history event by event
     (``_decision/_loading.py``) reads the case each event found without paying a
     fold per event.
+
+    A length in *as_facts* gives the :class:`CaseFacts` of that prefix instead, with
+    no case built: read it before asking for the next prefix, which changes it.
     """
     commands, stage_bytes = history.commands, history._stages
-    folds = _FOLD_OF
+    # Each event's fold, looked up for all of them at once (a type not seen yet, one by one).
+    updates = list(map(_FOLD_OF.get, map(type, commands), repeat(_UNSEEN)))
+    if _UNSEEN in updates:
+        updates = [_fold_for(type(command)) for command in commands]
     facts: Facts = dict(_DEFAULTS)
-    view = cast(Case, _FactsView(facts))
+    view = CaseFacts(facts, history)
     previous: Case | None = None
     done = 0
     for length in lengths:
-        if previous is not None and length == done:
+        if length == done and previous is not None:
             yield previous
             continue
-        for command in commands[done:length]:
-            kind = type(command)
-            update = folds[kind] if kind in folds else _fold_for(kind)
+        for update, command in zip(updates[done:length], commands[done:length], strict=True):
             if update is not None:
                 update(facts, command)
         done = length
+        facts["stage"] = _STAGES[stage_bytes[length - 1]]
+        if length in as_facts:
+            facts.pop("history", None)
+            view._prefix = (history, length)
+            previous = None
+            yield view
+            continue
         # The prefix is the history's own tuple and bytes, sliced: no event is made.
         facts["history"] = History._of(commands[:length], stage_bytes[:length])
-        facts["stage"] = _STAGES[stage_bytes[length - 1]]
-        previous = Case(**facts) if _copy is None else _copy(view, _NO_CHANGES)
+        previous = Case(**facts) if _copy is None else _copy(cast(Case, view), _NO_CHANGES)
         _set_slot(previous, "_sealed", True)  # equal to fold(history[:length]) by construction
         yield previous
+
+
+_UNSEEN: Any = object()
+"""What :data:`_FOLD_OF` answers for a command type it has not been asked about."""
 
 
 _DEFAULTS: tuple[tuple[str, Any], ...] = tuple(

@@ -23,10 +23,9 @@ from ._stages import Stage
 
 _STAGES: tuple[Stage, ...] = tuple(Stage)
 """Each stage by its byte in a history (the order of :class:`Stage`, in memory only)."""
-_BYTE: dict[int, int] = {id(stage): number for number, stage in enumerate(_STAGES)}
-"""Each stage's byte, by the member's identity: hashing a Stage runs Python code, an id does
-not, and only a real member is found."""
-_ONE_BYTE: dict[int, bytes] = {key: bytes((number,)) for key, number in _BYTE.items()}
+_BYTE: dict[Stage, int] = {stage: number for number, stage in enumerate(_STAGES)}
+"""Each stage's byte (a stage hashes by identity: only a real member is found)."""
+_ONE_BYTE: dict[Stage, bytes] = {stage: bytes((number,)) for stage, number in _BYTE.items()}
 
 _new = object.__new__
 
@@ -91,7 +90,7 @@ class History(Sequence[Event]):
 
     def _appended(self, command: Command, stage: Stage) -> History:
         """The history with one more event: what :meth:`Workflow.apply` records."""
-        return History._of((*self._commands, command), self._stages + _ONE_BYTE[id(stage)])
+        return History._of((*self._commands, command), self._stages + _ONE_BYTE[stage])
 
     @property
     def commands(self) -> tuple[Command, ...]:
@@ -171,6 +170,21 @@ _command_of = operator.attrgetter("command")
 _stage_of = operator.attrgetter("stage")
 
 
+def steps_of(history: History) -> Iterator[tuple[int, type[Command], int]]:
+    """Each step of *history* after its first event: ``(source, command type, stage)``.
+
+    The stages are given by their codes (see :func:`stage_of_code`): a history is
+    checked step by step without a :class:`Stage` made for each event.
+    """
+    codes = history._stages
+    return zip(codes, map(type, history._commands[1:]), codes[1:], strict=False)
+
+
+def stage_of_code(code: int) -> Stage:
+    """The stage a history holds as *code* (as :func:`steps_of` gives it)."""
+    return _STAGES[code]
+
+
 def event_problem(item: object) -> str | None:
     """What keeps *item* out of a history: not an :class:`Event` of a command and a stage."""
     if not isinstance(item, Event):
@@ -194,7 +208,7 @@ def compact_history(events: Sequence[object]) -> History | None:
     if not all(map(isinstance, commands, repeat(Command))):
         return None
     try:
-        stages = bytes(map(_BYTE.__getitem__, map(id, map(_stage_of, events))))
-    except KeyError:
+        stages = bytes(map(_BYTE.__getitem__, map(_stage_of, events)))
+    except (KeyError, TypeError):  # not a stage (TypeError: not even hashable)
         return None
     return History._of(commands, stages)

@@ -59,10 +59,21 @@ class Route:
 
     Routes are not guards: they never refuse, they pick the destination
     (a satisfied follow-up goes one way, an unsatisfied one another).
+
+    ``fields_only=True`` says the test reads nothing of the case but its fields
+    (no method, no property, no ``isinstance``): loading a history then asks the
+    route on the facts folded so far, without building a case for the event.
+
+    >>> import service_recovery as sr
+    >>> big = sr.Route("a big plan", lambda case, command: len(command.actions) > 3,
+    ...     fields_only=True)
+    >>> big.fields_only
+    True
     """
 
     name: str
     test: Callable[[Case, Command], bool] = attrs.field(eq=False, validator=_require_callable)
+    fields_only: bool = attrs.field(default=False, kw_only=True, eq=False)
 
     def __call__(self, case: Case, command: Command) -> bool:
         return self.test(case, command)
@@ -74,16 +85,18 @@ def outcome_is(outcome: FollowUpOutcome) -> Route:
     def test(case: Case, command: Command) -> bool:
         return getattr(command, "outcome", None) is outcome
 
-    return Route(f"outcome is {outcome.value}", test)
+    return Route(f"outcome is {outcome.value}", test, fields_only=True)
 
 
 def _completes_last_action(case: Case, command: Command) -> bool:
     return case.open_actions == {getattr(command, "index", None)}
 
 
-LAST_OPEN_ACTION = Route("the last open action", _completes_last_action)
+LAST_OPEN_ACTION = Route("the last open action", _completes_last_action, fields_only=True)
 ACTIONS_REMAIN = Route(
-    "actions remain", lambda case, command: not _completes_last_action(case, command)
+    "actions remain",
+    lambda case, command: not _completes_last_action(case, command),
+    fields_only=True,
 )
 
 
