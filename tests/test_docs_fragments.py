@@ -51,8 +51,25 @@ def every_block() -> tuple[Fence, ...]:
     return tuple(fences())
 
 
+PYTHON = {"python", "python3", "py"}
+# A Python sample may also be written as a directive, in MyST or in reStructuredText.
+CODE_DIRECTIVE = re.compile(r"^\{(?:code-block|code|sourcecode|code-cell)\}\s+(\S+)")
+RST_CODE = re.compile(r"^\s*\.\. (?:code-block|code|sourcecode)::\s+(\S+)", re.MULTILINE)
+
+
+def is_python(fence: Fence) -> bool:
+    """Whether *fence* shows Python code, as a plain block or through a directive."""
+    directive = CODE_DIRECTIVE.match(fence.info)
+    embedded = RST_CODE.findall(fence.text) if fence.info.startswith("{eval-rst}") else []
+    return bool(
+        fence.language in PYTHON
+        or (directive and directive.group(1) in PYTHON)
+        or PYTHON & set(embedded)
+    )
+
+
 def python_blocks() -> list[Fence]:
-    return [fence for fence in every_block() if fence.language == "python"]
+    return [fence for fence in every_block() if is_python(fence)]
 
 
 def fragment(where: Where) -> Fence:
@@ -68,11 +85,11 @@ def session_of(fence: Fence) -> str:
 
 
 def unrun(blocks: Iterable[Fence]) -> list[str]:
-    """Where the ``python`` blocks among *blocks* that no test here runs are."""
+    """Where the Python blocks among *blocks* that no test here runs are."""
     return [
         str(fence)
         for fence in blocks
-        if fence.language == "python" and not any(where.finds(fence) for where in RUN_HERE)
+        if is_python(fence) and not any(where.finds(fence) for where in RUN_HERE)
     ]
 
 
@@ -87,10 +104,27 @@ class TestEveryFragmentIsRun:
         for where in RUN_HERE:
             fragment(where)
 
-    def test_a_new_block_fails_the_check(self) -> None:
-        """A ``python`` block added to a page, unlike the known ones, is reported as not run."""
-        added = Fence(ROOT / CATCHING.page, 999, "python", "print('a new sample')\n")
-        assert [str(added)] == unrun([*every_block(), added])
+    @pytest.mark.parametrize(
+        ("info", "text"),
+        [
+            ("python", "print('a new sample')\n"),
+            ("py", "print('a new sample')\n"),
+            ("{code-block} python", "print('a new sample')\n"),
+            ("{eval-rst}", ".. code-block:: python\n\n   print('a new sample')\n"),
+        ],
+    )
+    def test_a_new_block_fails_the_check(self, info: str, text: str) -> None:
+        """A Python block added to a page, in any of its spellings, is reported as not run."""
+        added = Fence(ROOT / CATCHING.page, 999, info, text)
+        assert [str(added)] == unrun([added])
+
+    @pytest.mark.parametrize(
+        ("info", "text"),
+        [("pycon", ">>> 1 + 1\n2\n"), ("{eval-rst}", ".. automodule:: service_recovery\n")],
+    )
+    def test_other_blocks_are_left_to_their_own_checks(self, info: str, text: str) -> None:
+        """A doctest session, or a directive that shows no Python code, is not a fragment."""
+        assert [] == unrun([Fence(ROOT / CATCHING.page, 999, info, text)])
 
 
 # -- code run against real objects ------------------------------------------------------------
