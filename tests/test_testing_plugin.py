@@ -132,6 +132,17 @@ class TestCaseFactory:
         with pytest.raises(sr.InvalidValue, match=r"sr\.FixedClock"):
             CaseFactory(sr.Workflow(), moment)
 
+    def test_a_wrong_policy_answer_is_not_taken_for_a_refusal(self) -> None:
+        """An override answering the wrong kind of value is reported, not "stage unreachable"."""
+
+        class Blunt(sr.RecoveryPolicy):
+            def extra_reasons(self, case: sr.Case, command: sr.Command) -> Iterable[str]:
+                return "Not on Mondays" if isinstance(command, sr.Close) else ()
+
+        factory = CaseFactory(sr.Workflow(Blunt()), sr.FixedClock(datetime(2026, 1, 5, tzinfo=UTC)))
+        with pytest.raises(sr.InvalidPolicy, match=r"Blunt\.extra_reasons"):
+            factory(sr.Stage.CLOSED)
+
 
 class TestEntryPoint:
     def test_registered_for_pytest(self) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from .._errors import InvalidValue, RecoveryError
+from .._errors import InvalidValue
 from .._model._case import Case
 from .._model._commands import (
     Acknowledge,
@@ -30,6 +30,7 @@ from .._model._commands import (
     Reopen,
     SendUpdate,
 )
+from .._model._refusals import TransitionNotAllowed
 from .._model._stages import Stage
 from .._model._values import Action, Actor, Channel, Customer, FollowUpOutcome, Role, Severity
 from .._time._clock import Clock
@@ -161,6 +162,8 @@ class CaseFactory:
         Raises:
             InvalidValue: *stage* is not a :class:`~service_recovery.Stage`, or the
                 policy lets no run of ordinary commands reach it.
+            InvalidPolicy: an override of the policy answered the wrong kind of
+                value on the way (only refusals are taken as "not this way").
         """
         if not isinstance(stage, Stage):
             raise InvalidValue(f"stage: expected a sr.Stage, got {stage!r}", field="stage")
@@ -199,8 +202,8 @@ class CaseFactory:
                 for command in _variants(kind)(case, AGENT, now):
                     try:
                         following = self._bare.apply(case, command)
-                    except RecoveryError:
-                        continue
+                    except TransitionNotAllowed:
+                        continue  # not a way forward; any other error is the policy's to show
                     signature = _signature(following)
                     if signature not in seen:
                         seen.add(signature)
