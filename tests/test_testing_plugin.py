@@ -172,6 +172,34 @@ class TestCause:
             recovery_case_factory(sr.Stage.DIAGNOSED, cause=cause)  # type: ignore[arg-type]
 
 
+class TestActions:
+    def test_one_promised_action_unless_told(self, recovery_case_factory: CaseFactory) -> None:
+        case = recovery_case_factory(sr.Stage.RESOLVING)
+        assert frozenset({0}) == case.open_actions
+
+    @pytest.mark.parametrize("count", [2, 3, 10])
+    def test_the_plan_holds_as_many_as_asked(
+        self, recovery_case_factory: CaseFactory, count: int
+    ) -> None:
+        """A resolving case has every action open; a resolved one has completed them all."""
+        resolving = recovery_case_factory(sr.Stage.RESOLVING, actions=count)
+        assert frozenset(range(count)) == resolving.open_actions
+        assert resolving.plan is not None
+        assert count == len(resolving.plan.actions)
+        resolved = recovery_case_factory(sr.Stage.RESOLVED, actions=count)
+        assert (frozenset(), count) == (
+            resolved.open_actions,
+            sum(1 for e in resolved.history if isinstance(e.command, sr.CompleteAction)),
+        )
+
+    @pytest.mark.parametrize("count", [0, -1, 11, True, 2.0, "2"])
+    def test_refuses_what_is_no_count(
+        self, recovery_case_factory: CaseFactory, count: object
+    ) -> None:
+        with pytest.raises(sr.InvalidValue, match="actions: expected a whole number"):
+            recovery_case_factory(sr.Stage.RESOLVING, actions=count)  # type: ignore[arg-type]
+
+
 class TestAdvance:
     def test_a_reopened_case_back_to_resolved(
         self,

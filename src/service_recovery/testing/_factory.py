@@ -46,13 +46,28 @@ DEFAULT_CAUSE = "wrong_item"
 playbook for the default complaint, a wrong item received."""
 
 
+MAX_ACTIONS = 10
+"""The most promised actions a factory plan holds: each order of completing them is explored."""
+
+
 @attrs.frozen
 class _Step:
-    """What every command of one build shares: who, when, and the cause to name."""
+    """What every command of one build shares: who, when, the cause to name, the plan's size."""
 
     by: Actor
     at: datetime
     cause: str
+    actions: int
+
+
+def _plan(step: _Step) -> tuple[Action, ...]:
+    """The plan's promised actions: "Put it right", in a week; one more day for each further one."""
+    if step.actions == 1:
+        return (Action("Put it right", due=step.at + timedelta(days=7)),)
+    return tuple(
+        Action(f"Put it right, part {n + 1} of {step.actions}", due=step.at + timedelta(days=7 + n))
+        for n in range(step.actions)
+    )
 
 
 Variants = Callable[[Case, _Step], Iterator[Command]]
@@ -86,14 +101,7 @@ _KNOWN: dict[type[Command], Variants] = {
     Apologize: lambda case, s: iter((Apologize(by=s.by, at=s.at, message="We are sorry"),)),
     IdentifyCause: lambda case, s: iter((IdentifyCause(by=s.by, at=s.at, category=s.cause),)),
     ProposeSolution: lambda case, s: iter(
-        (
-            ProposeSolution(
-                by=s.by,
-                at=s.at,
-                plan="Put it right",
-                actions=(Action("Put it right", due=s.at + timedelta(days=7)),),
-            ),
-        )
+        (ProposeSolution(by=s.by, at=s.at, plan="Put it right", actions=_plan(s)),)
     ),
     CompleteAction: lambda case, s: (
         CompleteAction(by=s.by, at=s.at, index=index) for index in sorted(case.open_actions)
@@ -173,11 +181,15 @@ class CaseFactory:
         summary: str = "Received the wrong item",
         id: str | None = None,
         cause: str = DEFAULT_CAUSE,
+        actions: int = 1,
     ) -> Case:
         """A case opened with these details and brought to *stage*.
 
         *cause* is the category of the root cause, if the way to *stage*
         identifies one: the playbook the case's suggestions and guidance use.
+        *actions* is how many promised actions the plan holds, if the way
+        proposes one (from 1 to 10): with two, the way to ``resolved`` passes
+        a resolving case with one action done and one still open.
 
         >>> from datetime import datetime, timezone
         >>> import service_recovery as sr
@@ -195,6 +207,7 @@ class CaseFactory:
         """
         _check_stage(stage)
         _check_cause(cause)
+        _check_actions(actions)
         now = self._clock.now()
         case = self._bare.open(
             customer=Customer("c-1", "Dana") if customer is None else customer,
@@ -204,14 +217,17 @@ class CaseFactory:
             at=now,
             id=id,
         )
-        return self._bring(case, stage, _Step(AGENT, now, cause))
+        return self._bring(case, stage, _Step(AGENT, now, cause, actions))
 
-    def advance(self, case: Case, stage: Stage, *, cause: str = DEFAULT_CAUSE) -> Case:
+    def advance(
+        self, case: Case, stage: Stage, *, cause: str = DEFAULT_CAUSE, actions: int = 1
+    ) -> Case:
         """*case* brought on from where it stands to *stage*, by the shortest run of steps.
 
         The steps are taken at the clock's time, or at the case's last event if
         that is later, so a case opened in the future is never refused for time
-        order. A case already at *stage* comes back as it is.
+        order. A case already at *stage* comes back as it is. *cause* and
+        *actions* are as for a new case.
 
         >>> from datetime import datetime, timezone
         >>> import service_recovery as sr
@@ -236,8 +252,9 @@ class CaseFactory:
             raise InvalidValue(f"case: expected a sr.Case, got {type(case).__name__}", field="case")
         _check_stage(stage)
         _check_cause(cause)
+        _check_actions(actions)
         now = self._clock.now()
-        return self._bring(case, stage, _Step(AGENT, max(now, case.last_at), cause))
+        return self._bring(case, stage, _Step(AGENT, max(now, case.last_at), cause, actions))
 
     def _bring(self, case: Case, stage: Stage, step: _Step) -> Case:
         found = self._search(case, stage, step)
@@ -286,4 +303,13 @@ def _check_cause(cause: object) -> None:
         raise InvalidValue(
             f"cause: expected a root-cause category (a non-blank str), got {cause!r}",
             field="cause",
+        )
+
+
+def _check_actions(actions: object) -> None:
+    if isinstance(actions, bool) or not isinstance(actions, int) or not 1 <= actions <= MAX_ACTIONS:
+        raise InvalidValue(
+            f"actions: expected a whole number of promised actions from 1 to {MAX_ACTIONS}, "
+            f"got {actions!r}",
+            field="actions",
         )
