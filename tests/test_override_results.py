@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import service_recovery as sr
 from service_recovery.stores import MemoryStore
 from service_recovery.testing import CaseFactory
-from tests.scenarios import AGENT, T0, later, proposal, walk_to
+from tests.scenarios import AGENT, T0, later, proposal, walk_through, walk_to
 
 S = sr.Stage
 
@@ -55,7 +55,7 @@ class TestChecksAlreadyInPlace:
                 return None  # type: ignore[return-value]
 
         workflow = sr.Workflow(Nobody())
-        case = walk_to(S.DIAGNOSED, workflow)
+        case = walk_through(workflow, S.DIAGNOSED)  # the factory would try approvals on the way
         offer = proposal(
             later(case),
             compensation=sr.Compensation(sr.CompensationKind.CREDIT, sr.Money(5, "EUR")),
@@ -95,7 +95,7 @@ class TestPlaybookFor:
         def playbook_for(self, case: sr.Case) -> sr.Playbook | None:
             return None if case.cause is None else case.cause.category  # type: ignore[return-value]
 
-    EXPECTED = r"ByName\.playbook_for: expected a Playbook or None, but it returned 'wrong item'"
+    EXPECTED = r"ByName\.playbook_for: expected a Playbook or None, but it returned 'wrong_item'"
 
     def test_suggest_refuses_it(self) -> None:
         policy = self.ByName()
