@@ -375,6 +375,16 @@ class TestExtraReasons:
         assert len(str(caught.value)) < 300
         assert "xxx..." in str(caught.value)
 
+    def test_a_value_whose_repr_fails_is_still_reported(self) -> None:
+        class Opaque:
+            def __repr__(self) -> str:
+                raise RuntimeError("no repr")
+
+        policy = self.policy(Opaque())
+        case = make_case(policy, S.RESOLVED)
+        with pytest.raises(sr.InvalidPolicy, match=r"returned <Opaque instance at "):
+            sr.Workflow(policy).explain(case, satisfied(case))
+
     def test_a_refused_apply_changes_nothing(self) -> None:
         """Before-hooks never run and the store keeps the case as it was."""
         policy = self.policy("Call back after nine")

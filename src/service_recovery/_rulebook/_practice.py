@@ -18,6 +18,7 @@ raises itself is the host's own and passes through unchanged.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
@@ -56,8 +57,13 @@ _SHOWN = 80
 """How much of a bad returned value a message quotes."""
 
 
+_REPR = reprlib.Repr()
+"""Quotes a value without first writing out all of a huge string or collection."""
+_REPR.maxstring = _REPR.maxother = _SHOWN
+
+
 def _shown(value: object) -> str:
-    shown = repr(value)
+    shown = _REPR.repr(value)  # a repr() that fails is shown as <Type instance at ...>
     return shown if len(shown) <= _SHOWN else shown[: _SHOWN - 3] + "..."
 
 
