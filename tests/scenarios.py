@@ -1,17 +1,17 @@
 """Shared examples for the tests: a cast of actors, a clock, and cases at any stage.
 
-``walk_to(stage)`` walks a fresh case along the default happy path until it
-first reaches *stage*; ``next_step(case)`` is the command that path takes
-next. The hypothesis strategies build arbitrary *reachable* cases (every one
-the result of accepted commands) and arbitrary commands to throw at them.
+``walk_to(stage)`` and ``walk(workflow, until=stage)`` build a real case at
+*stage* with the public :class:`~service_recovery.testing.CaseFactory` (the
+shortest run of accepted commands under the workflow's own policy, every step
+at ``T0``), so the tests build cases the way the library tells its users to.
+``next_step(case)`` is the command the default happy path takes next, for
+tests that walk a case on by hand. The hypothesis strategies build arbitrary
+*reachable* cases (every one the result of accepted commands) and arbitrary
+commands to throw at them.
 
 >>> import service_recovery as sr
 >>> walk_to(sr.Stage.RESOLVED).stage
 <Stage.RESOLVED: 'resolved'>
-
-``walk(workflow, until=stage)`` walks any policy's graph, asking the workflow
-what is allowed instead of assuming an order:
-
 >>> walk(sr.Workflow(sr.presets.LATTE)).stage
 <Stage.CLOSED: 'closed'>
 """
@@ -24,6 +24,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 import service_recovery as sr
+from service_recovery.testing import CaseFactory
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 """When the example complaint comes in."""
@@ -39,6 +40,9 @@ CAST: tuple[sr.Actor, ...] = (AGENT, OTHER_AGENT, SUPERVISOR, MANAGER, sr.SYSTEM
 STEP = timedelta(minutes=1)
 
 
+SUMMARY = "Wrong jacket delivered before a trip"
+
+
 def open_case(
     workflow: sr.Workflow | None = None,
     severity: sr.Severity = sr.Severity.MAJOR,
@@ -49,12 +53,36 @@ def open_case(
 ) -> sr.Case:
     """A fresh case, as the default example complaint opens it."""
     return (workflow or sr.Workflow()).open(
+        customer=CUSTOMER, channel=channel, severity=severity, summary=SUMMARY, at=at, id=id
+    )
+
+
+def make_case(
+    stage: sr.Stage,
+    workflow: sr.Workflow | None = None,
+    severity: sr.Severity = sr.Severity.MAJOR,
+    *,
+    channel: sr.Channel = sr.Channel.SOCIAL,
+    at: datetime = T0,
+    id: str = "case-1",
+    cause: str = "wrong_item",
+    actions: int = 2,
+) -> sr.Case:
+    """The example complaint, opened at *at* and brought to *stage* by the CaseFactory.
+
+    Its plan has two promised actions, so on the way to *stage* it is resolving
+    with one action done and one open.
+    """
+    factory = CaseFactory(workflow or sr.Workflow(), sr.FixedClock(at))
+    return factory(
+        stage,
         customer=CUSTOMER,
         channel=channel,
         severity=severity,
-        summary="Wrong jacket delivered before a trip",
-        at=at,
+        summary=SUMMARY,
         id=id,
+        cause=cause,
+        actions=actions,
     )
 
 
@@ -120,18 +148,34 @@ def next_step(case: sr.Case) -> sr.Command:
 def walk_to(
     stage: sr.Stage, workflow: sr.Workflow | None = None, case: sr.Case | None = None
 ) -> sr.Case:
-    """Walk *case* (a fresh one if omitted) along the happy path until it is at *stage*.
+    """The example complaint at *stage*; or *case* brought on to *stage* from where it stands.
+
+    Steps on a given case are taken at its last event's time.
+    """
+    if case is None:
+        return make_case(stage, workflow)
+    factory = CaseFactory(workflow or sr.Workflow(), sr.FixedClock(case.last_at))
+    return factory.advance(case, stage, actions=2)
+
+
+def walk_through(workflow: sr.Workflow, until: sr.Stage, case: sr.Case | None = None) -> sr.Case:
+    """*case* (a fresh one if omitted) taken along the happy path by *workflow* itself.
+
+    Unlike :func:`walk_to`, every step is applied through *workflow*, one minute
+    apart, so its hooks run and its engine moves: for tests of what applying
+    does, for tests that read the happy path's own details (steps a minute
+    apart, by ``AGENT``), and for policies whose broken overrides would stop
+    the factory's search (it tries every ordinary step, approvals included).
 
     Raises:
         AssertionError: the path does not get there (a custom graph, say).
     """
-    workflow = workflow or sr.Workflow()
     case = case or open_case(workflow)
     for _ in range(2 * len(sr.Stage)):
-        if case.stage is stage:
+        if case.stage is until:
             return case
         case = workflow.apply(case, next_step(case))
-    raise AssertionError(f"the happy path never reaches {stage}")
+    raise AssertionError(f"the happy path never reaches {until}")
 
 
 # -- hypothesis strategies ------------------------------------------------------------
@@ -241,11 +285,13 @@ def reachable_cases(
     return case
 
 
-# -- walking any policy's graph --------------------------------------------------
-# ``walk(workflow, until=stage)`` opens a case and applies, at each step, the first
-# allowed command of PREFERENCE that still makes progress, until the case reaches
-# *until*: it works for every preset, because it asks the workflow what is allowed
-# instead of assuming an order.
+def walk(
+    workflow: sr.Workflow,
+    until: sr.Stage = sr.Stage.CLOSED,
+    severity: sr.Severity = sr.Severity.MODERATE,
+) -> sr.Case:
+    """The example complaint of *severity* at *until*, under any policy's graph."""
+    return make_case(until, workflow, severity)
 
 
 def plan(at: datetime, amount: sr.Money | None = None, actions: int = 1) -> sr.ProposeSolution:
@@ -261,83 +307,3 @@ def plan(at: datetime, amount: sr.Money | None = None, actions: int = 1) -> sr.P
         if amount is None
         else sr.Compensation(sr.CompensationKind.CREDIT, amount),
     )
-
-
-def sensible(kind: type[sr.Command], case: sr.Case, at: datetime) -> sr.Command | None:
-    """The command of *kind* a careful agent would issue now, or None if it would not."""
-    if kind is sr.Acknowledge:
-        return sr.Acknowledge(by=AGENT, at=at, message="We are on it")
-    if kind is sr.Listen:
-        return None if case.stage is sr.Stage.LISTENING else sr.Listen(by=AGENT, at=at)
-    if kind is sr.ReflectBack:
-        if case.summary_confirmed:
-            return None
-        return sr.ReflectBack(by=AGENT, at=at, summary="You got the wrong size", confirmed=True)
-    if kind is sr.FinishVenting:
-        return sr.FinishVenting(by=AGENT, at=at)
-    if kind is sr.Apologize:
-        return None if case.apologized else sr.Apologize(by=AGENT, at=at, message="Sorry")
-    if kind is sr.IdentifyCause:
-        return sr.IdentifyCause(by=AGENT, at=at, category="wrong_item")
-    if kind is sr.ProposeSolution:
-        return plan(at)
-    if kind is sr.AcceptSolution:
-        return sr.AcceptSolution(by=AGENT, at=at)
-    if kind is sr.CompleteAction:
-        return sr.CompleteAction(by=AGENT, at=at, index=min(case.open_actions))
-    if kind is sr.Thank:
-        return None if case.thanked else sr.Thank(by=AGENT, at=at, message="Thank you")
-    if kind is sr.RecordPrevention:
-        if case.prevention_note is not None:
-            return None
-        return sr.RecordPrevention(by=AGENT, at=at, note="Double-check labels")
-    if kind is sr.FollowUp:
-        return sr.FollowUp(by=AGENT, at=at, outcome=sr.FollowUpOutcome.SATISFIED)
-    if kind is sr.Close:
-        return sr.Close(by=AGENT, at=at)
-    return None
-
-
-PREFERENCE: tuple[type[sr.Command], ...] = (
-    sr.Acknowledge,
-    sr.ReflectBack,
-    sr.Listen,
-    sr.FinishVenting,
-    sr.Apologize,
-    sr.Thank,
-    sr.RecordPrevention,
-    sr.IdentifyCause,
-    sr.ProposeSolution,
-    sr.AcceptSolution,
-    sr.CompleteAction,
-    sr.FollowUp,
-    sr.Close,
-)
-"""The order a careful agent tries the allowed steps in."""
-
-
-def step(workflow: sr.Workflow, case: sr.Case) -> sr.Case:
-    """Apply the sensible next command to *case*."""
-    at = case.last_at + STEP
-    allowed = workflow.allowed(case)
-    for kind in PREFERENCE:
-        if kind not in allowed:
-            continue
-        command = sensible(kind, case, at)
-        if command is not None and not workflow.explain(case, command):
-            return workflow.apply(case, command)
-    raise AssertionError(f"no sensible step from {case.stage.value} under {workflow.policy.name}")
-
-
-def walk(
-    workflow: sr.Workflow,
-    until: sr.Stage = sr.Stage.CLOSED,
-    severity: sr.Severity = sr.Severity.MODERATE,
-) -> sr.Case:
-    """Open a case and take sensible steps until it first reaches *until*."""
-    case = open_case(workflow, severity)
-    for _ in range(40):
-        if case.stage is until:
-            return case
-        case = step(workflow, case)
-    raise AssertionError(f"{until.value} not reached under {workflow.policy.name}")

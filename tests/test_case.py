@@ -18,6 +18,7 @@ from tests.scenarios import (
     open_case,
     proposal,
     reachable_cases,
+    walk_through,
     walk_to,
 )
 
@@ -236,7 +237,7 @@ class TestCheckHistory:
 
     def test_every_problem_is_listed_with_its_position(self) -> None:
         """Each bad event is named by its index; the check goes on after a problem."""
-        case = walk_to(S.ACKNOWLEDGED)
+        case = walk_through(sr.Workflow(), S.ACKNOWLEDGED)  # acknowledged a minute after opening
         opened, acknowledged = case.history
         early = event(sr.Listen(by=AGENT, at=T0 - timedelta(days=1)))
         problems = check_history(

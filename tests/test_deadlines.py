@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import service_recovery as sr
 from service_recovery._time._deadlines import Timekeeper
+from tests.scenarios import walk_to
 from tests.timing_cases import (
     AGENT,
     DAY,
@@ -184,13 +185,8 @@ class TestPromiseDeadlines:
 
     def test_only_the_accepted_plan_counts(self) -> None:
         """A declined proposal promises nothing; the plan accepted after it does."""
-        case = answer(WORKFLOW, open_case(WORKFLOW), T0)
+        case = walk_to(sr.Stage.DIAGNOSED, WORKFLOW)  # answered, heard out and diagnosed at T0
         for command in (
-            sr.Listen(by=AGENT, at=T0),
-            sr.ReflectBack(by=AGENT, at=T0, summary="Wrong jacket", confirmed=True),
-            sr.FinishVenting(by=AGENT, at=T0),
-            sr.Apologize(by=AGENT, at=T0, message="Sorry"),
-            sr.IdentifyCause(by=AGENT, at=T0, category="wrong item"),
             sr.ProposeSolution(
                 by=AGENT, at=T0, plan="Voucher", actions=[sr.Action("Voucher", due=T0 + DAY)]
             ),

@@ -13,7 +13,7 @@ import transitions
 import service_recovery as sr
 from service_recovery._decision import _engine
 from service_recovery._decision._engine import Engine
-from tests.scenarios import AGENT, later, open_case, walk_to
+from tests.scenarios import AGENT, later, open_case, walk_through, walk_to
 
 S = sr.Stage
 
@@ -48,13 +48,13 @@ class TestOneMachine:
         """A workflow builds one machine; running cases through it builds no more."""
         workflow = sr.Workflow()
         for _ in range(3):
-            walk_to(S.CLOSED, workflow)
+            walk_through(workflow, S.CLOSED)
         assert 1 == len(machines.built)
 
     def test_no_model_is_ever_attached(self, machines: type[CountingMachine]) -> None:
         """Cases are never added to the machine as models."""
         workflow = sr.Workflow()
-        walk_to(S.CLOSED, workflow)
+        walk_through(workflow, S.CLOSED)
         [machine] = machines.built
         assert ([], []) == (machines.models_added, list(machine.models))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,13 +9,9 @@ from hypothesis import strategies as st
 import service_recovery as sr
 from service_recovery import presets
 from service_recovery._decision._guidance import COACHING
-from tests.scenarios import AGENT, STEP, SUPERVISOR, walk
+from tests.scenarios import AGENT, STEP, SUPERVISOR, make_case, walk
 
 S = sr.Stage
-
-
-def with_cause(case: sr.Case, category: str) -> sr.Case:
-    return attrs.evolve(case, cause=sr.IdentifyCause(by=AGENT, at=case.last_at, category=category))
 
 
 class TestSuggest:
@@ -47,7 +42,7 @@ class TestSuggest:
     def test_remedies_fit_the_severity(self, severity: sr.Severity, category: str) -> None:
         """Every suggested remedy is offered for the case's severity, in playbook order."""
         workflow = sr.Workflow()
-        case = with_cause(walk(workflow, until=S.DIAGNOSED, severity=severity), category)
+        case = make_case(S.DIAGNOSED, workflow, severity, cause=category)
         book = presets.DEFAULT.playbooks[category]
         expected = [r for r in book.remedies if r.offered_for(severity)]
         assert expected == list(workflow.suggest(case).remedies)

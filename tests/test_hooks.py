@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import service_recovery as sr
 from service_recovery._hooks import HookPlan, plan_after, plan_before, run_sync
-from tests.scenarios import AGENT, later, next_step, open_case, walk_to
+from tests.scenarios import AGENT, later, next_step, open_case, walk_through, walk_to
 
 S = sr.Stage
 HookFunction = Callable[[sr.HookContext], None]
@@ -141,7 +141,7 @@ class TestRegistration:
         workflow.hooks.before(sr.Acknowledge, sr.Listen)(recorder.hook("before ack or listen"))
         workflow.hooks.on_enter(S.LISTENING)(recorder.hook("enter listening"))
         workflow.hooks.on_exit(S.ACKNOWLEDGED)(recorder.hook("exit acknowledged"))
-        walk_to(S.UNDERSTOOD, workflow)
+        walk_through(workflow, S.UNDERSTOOD)
         assert [
             "before ack or listen",
             "before ack or listen",

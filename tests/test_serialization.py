@@ -26,6 +26,7 @@ from tests.scenarios import (
     open_case,
     proposal,
     reachable_cases,
+    walk_through,
     walk_to,
 )
 
@@ -65,11 +66,11 @@ def load(data: dict[str, Any]) -> sr.Case | sr.InvalidSnapshot:
 
 def snapshot(stage: sr.Stage = S.CLOSED) -> dict[str, Any]:
     """A JSON-loaded snapshot of a case walked to *stage*, with an approved escalation."""
-    case = walk_to(S.DIAGNOSED, WORKFLOW)
+    case = walk_through(WORKFLOW, S.DIAGNOSED)
     ask = sr.Escalate(by=AGENT, at=later(case), reason="VIP", amount=sr.Money("99.50", "EUR"))
     case = WORKFLOW.apply(case, ask)
     case = WORKFLOW.apply(case, sr.Approve(by=SUPERVISOR, at=later(case)))
-    return through_json(sr.to_dict(walk_to(stage, WORKFLOW, case)))
+    return through_json(sr.to_dict(walk_through(WORKFLOW, stage, case)))
 
 
 def leaves(data: object, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import service_recovery as sr
 from service_recovery._model._case import fold
+from service_recovery.testing import CaseFactory
 from service_recovery.testing._contract import breaches
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -40,15 +41,13 @@ def found(workflow: sr.Workflow, events: list[sr.Event]) -> list[str]:
     return breaches(workflow.policy, before, after)
 
 
+DIAGNOSED = CaseFactory(sr.Workflow(), sr.FixedClock(T0))(S.DIAGNOSED, severity=sr.Severity.MAJOR)
+"""A real case heard out and diagnosed, every step at ``T0`` by ``AGENT``."""
+
+
 def up_to_diagnosed() -> list[tuple[sr.Command, sr.Stage]]:
-    return [
-        (sr.Acknowledge(by=AGENT, at=at(1)), S.ACKNOWLEDGED),
-        (sr.Listen(by=AGENT, at=at(2)), S.LISTENING),
-        (sr.ReflectBack(by=AGENT, at=at(3), summary="x", confirmed=True), S.LISTENING),
-        (sr.FinishVenting(by=AGENT, at=at(4)), S.UNDERSTOOD),
-        (sr.Apologize(by=AGENT, at=at(5), message="Sorry"), S.APOLOGIZED),
-        (sr.IdentifyCause(by=AGENT, at=at(6), category="wrong_item"), S.DIAGNOSED),
-    ]
+    """The accepted steps after opening that bring a case to diagnosed."""
+    return [(event.command, event.stage) for event in DIAGNOSED.history[1:]]
 
 
 def proposal(amount: int, by: sr.Actor = AGENT) -> sr.ProposeSolution:

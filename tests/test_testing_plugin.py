@@ -132,6 +132,133 @@ class TestCaseFactory:
         with pytest.raises(sr.InvalidValue, match=r"sr\.FixedClock"):
             CaseFactory(sr.Workflow(), moment)
 
+    def test_a_wrong_policy_answer_is_not_taken_for_a_refusal(self) -> None:
+        """An override answering the wrong kind of value is reported, not "stage unreachable"."""
+
+        class Blunt(sr.RecoveryPolicy):
+            def extra_reasons(self, case: sr.Case, command: sr.Command) -> Iterable[str]:
+                return "Not on Mondays" if isinstance(command, sr.Close) else ()
+
+        factory = CaseFactory(sr.Workflow(Blunt()), sr.FixedClock(datetime(2026, 1, 5, tzinfo=UTC)))
+        with pytest.raises(sr.InvalidPolicy, match=r"Blunt\.extra_reasons"):
+            factory(sr.Stage.CLOSED)
+
+
+class TestCause:
+    def test_the_default_cause_has_the_default_playbook(
+        self, recovery_case_factory: CaseFactory, recovery_workflow: sr.Workflow
+    ) -> None:
+        """The default complaint, a wrong item, gets the default policy's wrong-item playbook."""
+        case = recovery_case_factory(sr.Stage.DIAGNOSED)
+        assert case.cause is not None
+        assert "wrong_item" == case.cause.category
+        assert "wrong_item" == recovery_workflow.suggest(case).category
+
+    @pytest.mark.parametrize("cause", sorted(sr.presets.DEFAULT.playbooks))
+    def test_the_cause_asked_for(
+        self, recovery_case_factory: CaseFactory, recovery_workflow: sr.Workflow, cause: str
+    ) -> None:
+        """The case's cause is the one asked for, and so is the playbook it is offered."""
+        case = recovery_case_factory(sr.Stage.RESOLVED, cause=cause)
+        assert cause == (case.cause.category if case.cause else None)
+        suggestion = recovery_workflow.suggest(case)
+        assert sr.presets.DEFAULT.playbooks[cause].advice == suggestion.advice
+
+    @pytest.mark.parametrize("cause", ["", "   ", None, 7])
+    def test_refuses_what_is_no_cause(
+        self, recovery_case_factory: CaseFactory, cause: object
+    ) -> None:
+        with pytest.raises(sr.InvalidValue, match="cause: expected a root-cause category"):
+            recovery_case_factory(sr.Stage.DIAGNOSED, cause=cause)  # type: ignore[arg-type]
+
+
+class TestActions:
+    def test_one_promised_action_unless_told(self, recovery_case_factory: CaseFactory) -> None:
+        case = recovery_case_factory(sr.Stage.RESOLVING)
+        assert frozenset({0}) == case.open_actions
+
+    @pytest.mark.parametrize("count", [2, 3, 10])
+    def test_the_plan_holds_as_many_as_asked(
+        self, recovery_case_factory: CaseFactory, count: int
+    ) -> None:
+        """A resolving case has every action open; a resolved one has completed them all."""
+        resolving = recovery_case_factory(sr.Stage.RESOLVING, actions=count)
+        assert frozenset(range(count)) == resolving.open_actions
+        assert resolving.plan is not None
+        assert count == len(resolving.plan.actions)
+        resolved = recovery_case_factory(sr.Stage.RESOLVED, actions=count)
+        assert (frozenset(), count) == (
+            resolved.open_actions,
+            sum(1 for e in resolved.history if isinstance(e.command, sr.CompleteAction)),
+        )
+
+    @pytest.mark.parametrize("count", [0, -1, 11, True, 2.0, "2"])
+    def test_refuses_what_is_no_count(
+        self, recovery_case_factory: CaseFactory, count: object
+    ) -> None:
+        with pytest.raises(sr.InvalidValue, match="actions: expected a whole number"):
+            recovery_case_factory(sr.Stage.RESOLVING, actions=count)  # type: ignore[arg-type]
+
+
+class TestAdvance:
+    def test_a_reopened_case_back_to_resolved(
+        self,
+        recovery_case_factory: CaseFactory,
+        recovery_workflow: sr.Workflow,
+        recovery_clock: sr.FixedClock,
+    ) -> None:
+        """The case keeps its history and grows the shortest run of steps to the stage."""
+        closed = recovery_case_factory(sr.Stage.CLOSED)
+        recovery_clock.advance(timedelta(days=2))
+        agent = sr.Actor("ana", sr.Role.AGENT)
+        reopened = recovery_workflow.apply(
+            closed, sr.Reopen(by=agent, at=recovery_clock.now(), reason="Torn")
+        )
+        case = recovery_case_factory.advance(reopened, sr.Stage.RESOLVED)
+        assert sr.Stage.RESOLVED is case.stage
+        assert reopened.history == case.history[: len(reopened.history)]
+        assert {recovery_clock.now()} == {e.at for e in case.history[len(reopened.history) :]}
+        assert case == recovery_workflow.replay(case.history)
+
+    def test_a_case_at_the_stage_comes_back_as_it_is(
+        self, recovery_case_factory: CaseFactory
+    ) -> None:
+        case = recovery_case_factory(sr.Stage.LISTENING)
+        assert case is recovery_case_factory.advance(case, sr.Stage.LISTENING)
+
+    def test_never_before_the_case_s_last_event(
+        self, recovery_case_factory: CaseFactory, recovery_workflow: sr.Workflow
+    ) -> None:
+        """A case whose last event is after the clock's time is carried on from that event."""
+        later = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+        opened = recovery_workflow.open(
+            customer=sr.Customer("c-9"),
+            channel=sr.Channel.PHONE,
+            severity=sr.Severity.MINOR,
+            summary="Billed twice",
+            at=later,
+        )
+        case = recovery_case_factory.advance(opened, sr.Stage.APOLOGIZED)
+        assert sr.Stage.APOLOGIZED is case.stage
+        assert later == case.last_at
+
+    def test_no_way_there(self, recovery_case_factory: CaseFactory) -> None:
+        """A stage no run of steps reaches from where the case stands is refused by name."""
+        case = recovery_case_factory(sr.Stage.ACKNOWLEDGED)
+        with pytest.raises(sr.InvalidValue, match="from 'acknowledged' to 'reported'"):
+            recovery_case_factory.advance(case, sr.Stage.REPORTED)
+
+    def test_refuses_what_is_not_a_case(self, recovery_case_factory: CaseFactory) -> None:
+        with pytest.raises(sr.InvalidValue, match=r"case: expected a sr\.Case, got str"):
+            recovery_case_factory.advance("case-1", sr.Stage.CLOSED)  # type: ignore[arg-type]
+
+    def test_refuses_a_case_of_another_policy(self, recovery_case_factory: CaseFactory) -> None:
+        other = CaseFactory(
+            sr.Workflow(sr.presets.LAST), sr.FixedClock(datetime(2026, 1, 5, tzinfo=UTC))
+        )
+        with pytest.raises(sr.PolicyMismatch):
+            recovery_case_factory.advance(other(), sr.Stage.CLOSED)
+
 
 class TestEntryPoint:
     def test_registered_for_pytest(self) -> None:

@@ -2,8 +2,9 @@
 
 The cast, the clock and ``open_case`` are the shared ones of ``tests/scenarios.py``.
 
-Every helper applies commands through a real workflow, so each case is one the
-guards accepted. Times are explicit: a test says when each step happens.
+Every helper applies commands through a real workflow (the conversation before
+a plan, through the public ``CaseFactory``), so each case is one the guards
+accepted. Times are explicit: a test says when each step happens.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import service_recovery as sr
+from service_recovery.testing import CaseFactory
 from tests.scenarios import AGENT, SUPERVISOR, T0, open_case
 
 # The timing tests read the shared cast and clock from here.
@@ -56,15 +58,8 @@ def agree_plan(
         plan="Ship the right jacket",
         actions=tuple(sr.Action(f"Action {n}", due=at + due) for n, due in enumerate(dues)),
     )
-    for command in (
-        sr.Listen(by=AGENT, at=at, note="Trip on Friday"),
-        sr.ReflectBack(by=AGENT, at=at, summary="Wrong jacket", confirmed=True),
-        sr.FinishVenting(by=AGENT, at=at),
-        sr.Apologize(by=AGENT, at=at, message="Sorry, this is on us"),
-        sr.IdentifyCause(by=AGENT, at=at, category="wrong item"),
-        plan,
-        sr.AcceptSolution(by=AGENT, at=at),
-    ):
+    case = CaseFactory(workflow, sr.FixedClock(at)).advance(case, sr.Stage.DIAGNOSED)
+    for command in (plan, sr.AcceptSolution(by=AGENT, at=at)):
         case = workflow.apply(case, command)
     return case
 

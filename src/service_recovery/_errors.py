@@ -133,7 +133,11 @@ class InvalidHistory(_ProblemsError):
 
 
 class InvalidPolicy(_ProblemsError):
-    """A policy or its stage graph is inconsistent; lists every problem found."""
+    """A policy or its stage graph is inconsistent; lists every problem found.
+
+    Also raised where a policy subclass's override method is used, when it
+    answers the wrong kind of value (one problem naming the method).
+    """
 
     what = "policy"
 

@@ -35,7 +35,14 @@ from .._model._commands import (
 from .._model._stages import Stage
 from .._model._values import Action, Actor, Compensation, CompensationKind
 from .._rulebook._defaults import FALLBACK_PLAYBOOK
-from .._rulebook._practice import authority_of, covers, required_follow_ups
+from .._rulebook._practice import (
+    authority_of,
+    covers,
+    playbook_of,
+    required_follow_ups,
+    requirements_of,
+    suggested_compensation_of,
+)
 from .._rulebook._rules import Remedy, Step
 
 if TYPE_CHECKING:
@@ -89,7 +96,7 @@ def suggest(policy: RecoveryPolicy, case: Case, by: Actor | None = None) -> Sugg
         case: the case to suggest for.
         by: who would propose it; sets :attr:`Suggestion.needs_approval`.
     """
-    playbook = policy.playbook_for(case)
+    playbook = playbook_of(policy, case)
     category = case.cause.category if case.cause is not None else None
     if playbook is None:
         playbook = policy.playbooks.get(FALLBACK_PLAYBOOK)
@@ -98,7 +105,7 @@ def suggest(policy: RecoveryPolicy, case: Case, by: Actor | None = None) -> Sugg
         for remedy in (playbook.remedies if playbook else ())
         if remedy.offered_for(case.severity)
     )
-    compensation = policy.suggested_compensation(case)
+    compensation = suggested_compensation_of(policy, case)
     rung = policy.compensation.get(case.severity)
     kinds = rung.kinds if rung is not None else ()
     alternatives = tuple(
@@ -314,12 +321,12 @@ def guidance(policy: RecoveryPolicy, case: Case, allowed: tuple[type[Command], .
     if step is FollowUp and not case.followed_up:
         needed = required_follow_ups(policy, case)
         do.append(f"Unanswered follow-ups so far: {case.follow_up_attempts} of {needed}.")
-    for requirement in policy.requirements_for(case):
+    for requirement in requirements_of(policy, case):
         if not requirement.step.done(case) and requirement.before is not case.stage:
             do.append(
                 f"{_STEP_DO[requirement.step]} before the case is {requirement.before.label}."
             )
-    playbook = policy.playbook_for(case)
+    playbook = playbook_of(policy, case)
     if playbook is not None and playbook.advice and step in _PLANNING:
         do.append(playbook.advice)
     return Guidance(

@@ -25,6 +25,7 @@ from .._model._stages import Stage
 from .._model._values import instant
 from .._rulebook._guard_types import Guard
 from .._rulebook._policy import RecoveryPolicy
+from .._rulebook._practice import extra_reasons_of, guards_of
 from ._engine import Engine
 from ._guards import CONTRACT_GUARDS, STEP_GUARDS
 
@@ -147,7 +148,7 @@ class Judge:
         self._policy = policy
         self._engine = engine
         if guards is None:
-            guards = (*CONTRACT_GUARDS, *STEP_GUARDS, *policy.guards())
+            guards = (*CONTRACT_GUARDS, *STEP_GUARDS, *guards_of(policy))
         kinds = tuple(dict.fromkeys((*COMMAND_TYPES, *(e.command for e in engine.graph.edges))))
         self._guards = GuardTable(guards, kinds)
         self._on = self._guards._on  # read directly on every apply: one lookup, no call
@@ -222,9 +223,9 @@ class Judge:
             message = guard.check(policy, case, command)  # Guard.reason, without a call per guard
             if message is not None:
                 reasons.append(Reason(guard.name, message))
-        extra = policy.extra_reasons(case, command)
+        extra = extra_reasons_of(policy, case, command)
         if extra:
-            reasons.extend(Reason("policy", str(message)) for message in extra)
+            reasons.extend(Reason("policy", message) for message in extra)
         if step_reason is not None:
             reasons.append(step_reason)
         late = self.out_of_order(case, command)

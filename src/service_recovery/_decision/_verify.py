@@ -54,7 +54,7 @@ from .._model._values import (
 from .._rulebook._defaults import FALLBACK_PLAYBOOK
 from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS
 from .._rulebook._policy import RecoveryPolicy
-from .._rulebook._practice import required_follow_ups
+from .._rulebook._practice import authority_of, reopen_window_of, required_follow_ups
 from .._rulebook._structure import field_types, init_fields
 from ._judge import Judge, Judged, judge_of
 
@@ -182,7 +182,7 @@ class Scene:
     @property
     def within(self) -> Money:
         """The most an agent may grant alone."""
-        return self.policy.authority_for(AGENT)
+        return authority_of(self.policy, AGENT)
 
     @property
     def above(self) -> Money:
@@ -245,7 +245,7 @@ def _causes(scene: Scene, kind: type[IdentifyCause]) -> Variants:
 
 def _reopens(scene: Scene, kind: type[Reopen]) -> Variants:
     closed = scene.case.closed_at or scene.at
-    window = scene.policy.reopen_window_for(scene.case)
+    window = reopen_window_of(scene.policy, scene.case)
     within = max(closed + window, scene.at) if window >= TICK else scene.at
     yield f"{kind.__name__}(within the window)", kind(by=AGENT, at=within, reason="again")
     yield (

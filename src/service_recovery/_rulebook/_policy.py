@@ -20,13 +20,9 @@ from ._defaults import DEFAULT_LADDER, DEFAULT_PLAYBOOKS, DEFAULT_REQUIREMENTS, 
 from ._graph import DEFAULT_GRAPH, StageGraph
 from ._guard_types import MIN_FOLLOW_UP_ATTEMPTS, Guard
 from ._policy_file import dump_policy, load_policy, read_file, require_text
-from ._rules import (
-    CompensationRung,
-    Playbook,
-    Requirement,
-    requirement_guards,
-    requirement_problems,
-)
+from ._practice import playbook_of
+from ._required_steps import requirement_guards
+from ._rules import CompensationRung, Playbook, Requirement, requirement_problems
 from ._service_levels import ServiceLevels, check_service_levels
 
 DEFAULT_AUTHORITY: Mapping[Role, Money] = MappingProxyType(
@@ -206,43 +202,60 @@ class RecoveryPolicy:
         return dump_policy(self)
 
     # -- override points -----------------------------------------------------
+    # Each answer is checked where the library uses it (``_practice``): a wrong kind of
+    # value raises InvalidPolicy naming the method, before anything changes.
 
     def authority_for(self, actor: Actor) -> Money:
-        """The compensation *actor* may grant alone. Override for per-person limits."""
+        """The compensation *actor* may grant alone. Override for per-person limits.
+
+        Must return a :class:`Money`.
+        """
         return self.authority[actor.role]
 
     def follow_up_attempts_for(self, case: Case) -> int:
         """Unanswered follow-ups needed before *case* may close without an answer.
 
-        Values under 2 are raised to 2 by the workflow.
+        Must return an ``int`` (not a ``bool``); values under 2 are raised to 2
+        by the workflow.
         """
         return self.follow_up_attempts
 
     def reopen_window_for(self, case: Case) -> timedelta:
-        """How long after closing *case* may be reopened."""
+        """How long after closing *case* may be reopened; must return a ``timedelta`` >= 0."""
         return self.reopen_window
 
     def first_response_target(self, case: Case) -> timedelta:
         """How soon *case* must get its first answer; override for, say, VIP customers.
 
-        Defaults to the service levels' target for the case's channel.
+        Must return a ``timedelta`` > 0. Defaults to the service levels' target
+        for the case's channel.
         """
         return self.service_levels.first_response_for(case.channel)
 
     def playbook_for(self, case: Case) -> Playbook | None:
-        """The playbook for *case*'s root cause; ``None`` while no cause is identified."""
+        """The playbook for *case*'s root cause; ``None`` while no cause is identified.
+
+        Must return a :class:`Playbook` or ``None``.
+        """
         if case.cause is None:
             return None
         return self.playbooks.get(case.cause.category) or self.playbooks.get(FALLBACK_PLAYBOOK)
 
     def requirements_for(self, case: Case) -> tuple[Requirement, ...]:
-        """The required steps that apply to *case*: the policy's and its playbook's."""
-        playbook = self.playbook_for(case)
+        """The required steps that apply to *case*: the policy's and its playbook's.
+
+        Must return an iterable of :class:`Requirement` (a tuple, a list, a
+        generator), not a bare string. Only the stages the policy's own
+        requirements or playbooks name are guarded.
+        """
+        playbook = playbook_of(self, case)
         extra = playbook.requirements if playbook is not None else ()
         return tuple(r for r in (*self.requirements, *extra) if r.applies_to(case.severity))
 
     def suggested_compensation(self, case: Case) -> Compensation | None:
         """What the ladder offers *case* for the trouble; ``None`` when an apology is all.
+
+        Must return a :class:`Compensation` or ``None``.
 
         >>> from service_recovery import presets
         >>> str(presets.DEFAULT.compensation[Severity.MAJOR].up_to)
@@ -258,12 +271,18 @@ class RecoveryPolicy:
         """Extra guards of this policy, run after the contract guards.
 
         By default, one guard per stage that required steps protect. When
-        overriding, ``yield from super().guards()`` to keep them.
+        overriding, ``yield from super().guards()`` to keep them. Must return
+        an iterable of :class:`Guard`; it is read once, when a workflow is built,
+        so a wrong answer is refused by ``Workflow(policy)``.
         """
         return tuple(requirement_guards(self))
 
     def extra_reasons(self, case: Case, command: Command) -> Iterable[str]:
         """More reasons to refuse *command* on *case*; override to add business rules.
+
+        Must return an iterable of non-blank strings (yield them, or return a
+        tuple or list); a bare string or ``None`` is refused, not read as
+        reasons. Asked on every command: returning ``()`` costs least.
 
         >>> class NoRefundsOnSunday(RecoveryPolicy):
         ...     def extra_reasons(self, case, command):

@@ -7,24 +7,33 @@ and the contract checks can never disagree. The two rules the fold itself
 applies (:func:`answers_customer`, :func:`starts_over`) live with the fold,
 in the model, and are named here with the others.
 
-Policy override methods are called through the functions below, which check
-what they return: a subclass answering ``"3"`` for a number of follow-ups is
-reported as an :class:`InvalidPolicy` naming the method, not a ``TypeError``
-deep in a guard.
+Policy override methods are called through the functions below, one each,
+which check what they return: a subclass answering ``"3"`` for a number of
+follow-ups is reported as an :class:`InvalidPolicy` naming the method, the
+value (shortened) and what was expected, not a ``TypeError`` deep in a guard.
+The check happens where the answer is used, before anything changes, so a
+command refused this way leaves the case as it was. An exception the override
+raises itself is the host's own and passes through unchanged.
 """
 
 from __future__ import annotations
 
+import reprlib
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .._errors import InvalidPolicy
 from .._model._case import ANSWERING, Case, answers_customer, starts_over
-from .._model._values import Actor, Money
-from ._guard_types import MIN_FOLLOW_UP_ATTEMPTS
+from .._model._commands import Command
+from .._model._values import Actor, Compensation, Money
+from ._guard_types import MIN_FOLLOW_UP_ATTEMPTS, Guard
+from ._rules import Playbook, Requirement
 
 if TYPE_CHECKING:
     from ._policy import RecoveryPolicy
+
+_T = TypeVar("_T")
 
 __all__ = [
     "ANSWERING",
@@ -33,22 +42,67 @@ __all__ = [
     "authority_of",
     "covers",
     "describe_duration",
+    "extra_reasons_of",
     "first_response_target_of",
+    "guards_of",
+    "playbook_of",
     "reopen_window_of",
     "required_follow_ups",
+    "requirements_of",
     "starts_over",
+    "suggested_compensation_of",
 ]
 
 _SHOWN = 80
 """How much of a bad returned value a message quotes."""
 
 
-def _returned(policy: RecoveryPolicy, method: str, value: object, expected: str) -> InvalidPolicy:
-    shown = repr(value)
-    if len(shown) > _SHOWN:
-        shown = shown[: _SHOWN - 3] + "..."
+_REPR = reprlib.Repr()
+"""Quotes a value without first writing out all of a huge string or collection."""
+_REPR.maxstring = _REPR.maxother = _SHOWN
+
+
+def _shown(value: object) -> str:
+    shown = _REPR.repr(value)  # a repr() that fails is shown as <Type instance at ...>
+    return shown if len(shown) <= _SHOWN else shown[: _SHOWN - 3] + "..."
+
+
+def _returned(
+    policy: RecoveryPolicy, method: str, value: object, expected: str, *, note: str = ""
+) -> InvalidPolicy:
     return InvalidPolicy(
-        [f"{type(policy).__name__}.{method}: expected {expected}, but it returned {shown}"]
+        [
+            f"{type(policy).__name__}.{method}: expected {expected}, "
+            f"but it returned {_shown(value)}{note}"
+        ]
+    )
+
+
+def _each(
+    policy: RecoveryPolicy, method: str, returned: object, kind: type[_T], expected: str
+) -> tuple[_T, ...]:
+    """*returned* as a tuple, if it is an iterable of *kind* (a tuple is the fast path)."""
+    if type(returned) is not tuple:
+        if isinstance(returned, str | bytes):
+            note = " (a bare string is not an iterable of them: put it in a list or yield it)"
+            raise _returned(policy, method, returned, expected, note=note)
+        if not isinstance(returned, Iterable):
+            raise _returned(policy, method, returned, expected)
+        returned = tuple(returned)
+    for position, item in enumerate(returned):
+        if not isinstance(item, kind):
+            raise _item(policy, method, expected, position, item)
+    return returned
+
+
+def _item(
+    policy: RecoveryPolicy, method: str, expected: str, position: int, item: object
+) -> InvalidPolicy:
+    return InvalidPolicy(
+        [
+            f"{type(policy).__name__}.{method}: expected {expected}, "
+            f"but item {position} of what it returned is {_shown(item)}"
+        ]
     )
 
 
@@ -112,6 +166,82 @@ def first_response_target_of(policy: RecoveryPolicy, case: Case) -> timedelta:
     if not isinstance(target, timedelta) or target <= timedelta(0):
         raise _returned(policy, "first_response_target", target, "a timedelta > 0")
     return target
+
+
+def playbook_of(policy: RecoveryPolicy, case: Case) -> Playbook | None:
+    """The playbook for *case*'s cause (the policy's ``playbook_for``), or ``None``.
+
+    Raises:
+        InvalidPolicy: the override returned something other than a Playbook or None.
+    """
+    playbook = policy.playbook_for(case)
+    if playbook is not None and not isinstance(playbook, Playbook):
+        raise _returned(policy, "playbook_for", playbook, "a Playbook or None")
+    return playbook
+
+
+def requirements_of(policy: RecoveryPolicy, case: Case) -> tuple[Requirement, ...]:
+    """The required steps that apply to *case* (the policy's ``requirements_for``).
+
+    The override may answer any iterable of :class:`Requirement` (a tuple, a
+    list, a generator); it is read once, into a tuple.
+
+    Raises:
+        InvalidPolicy: the override returned a bare string, something that is
+            not iterable, or an item that is not a Requirement.
+    """
+    return _each(
+        policy,
+        "requirements_for",
+        policy.requirements_for(case),
+        Requirement,
+        "an iterable of Requirement",
+    )
+
+
+def suggested_compensation_of(policy: RecoveryPolicy, case: Case) -> Compensation | None:
+    """What the ladder offers *case* (the policy's ``suggested_compensation``), or ``None``.
+
+    Raises:
+        InvalidPolicy: the override returned something other than a Compensation or None.
+    """
+    offer = policy.suggested_compensation(case)
+    if offer is not None and not isinstance(offer, Compensation):
+        raise _returned(policy, "suggested_compensation", offer, "a Compensation or None")
+    return offer
+
+
+def guards_of(policy: RecoveryPolicy) -> tuple[Guard, ...]:
+    """The policy's own guards (its ``guards()``), read once when a workflow is built.
+
+    Raises:
+        InvalidPolicy: ``guards()`` returned a bare string, something that is
+            not iterable, or an item that is not a Guard.
+    """
+    return _each(policy, "guards", policy.guards(), Guard, "an iterable of Guard")
+
+
+_REASONS = "an iterable of reasons (non-blank strings)"
+
+
+def extra_reasons_of(policy: RecoveryPolicy, case: Case, command: Command) -> tuple[str, ...]:
+    """The policy's own reasons to refuse *command* on *case* (its ``extra_reasons``).
+
+    Asked on every command, so the usual answer, an empty tuple, costs one test.
+
+    Raises:
+        InvalidPolicy: the override returned a bare string (it is not read one
+            reason per character), something that is not iterable, or an item
+            that is not a non-blank string.
+    """
+    reasons = policy.extra_reasons(case, command)
+    if type(reasons) is tuple and not reasons:
+        return ()
+    found = _each(policy, "extra_reasons", reasons, str, _REASONS)
+    for position, reason in enumerate(found):
+        if not reason.strip():
+            raise _item(policy, "extra_reasons", _REASONS, position, reason)
+    return found
 
 
 def covers(limit: Money | None, amount: Money) -> bool:

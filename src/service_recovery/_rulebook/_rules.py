@@ -8,7 +8,7 @@ suggestions an agent sees) is derived from them by the policy and the workflow.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,6 @@ from .._model._stages import Stage
 from .._model._values import CompensationKind, Money, Severity
 
 if TYPE_CHECKING:
-    from ._guard_types import Guard
     from ._policy import RecoveryPolicy
 
 
@@ -45,6 +44,11 @@ class Step(enum.Enum):
     def done(self, case: Case) -> bool:
         """Whether *case* has taken the step (in its current conversation, for those reset)."""
         return _STEP_DONE[self](case)
+
+    @property
+    def why(self) -> str:
+        """What the step asks of the agent, as a refusal says it."""
+        return _STEP_WHY[self]
 
 
 _STEP_COMMANDS: dict[Step, type[Command]] = {
@@ -210,53 +214,6 @@ class CompensationRung:
     def __attrs_post_init__(self) -> None:
         if not self.kinds:
             raise InvalidPolicy(["kinds: name at least one kind of compensation"])
-
-
-# -- the guards required steps become ----------------------------------------------
-
-
-def requirement_stages(policy: RecoveryPolicy) -> tuple[Stage, ...]:
-    """Every stage some requirement of *policy* (or of one of its playbooks) guards."""
-    stages = {r.before for r in policy.requirements}
-    for playbook in policy.playbooks.values():
-        stages.update(r.before for r in playbook.requirements)
-    return tuple(stage for stage in Stage if stage in stages)
-
-
-def requirement_guards(policy: RecoveryPolicy) -> Iterable[Guard]:
-    """One guard per stage that required steps protect, on every command leading into it."""
-    from ._guard_types import Guard
-
-    for stage in requirement_stages(policy):
-        into = tuple(
-            dict.fromkeys(
-                edge.command
-                for edge in policy.graph.edges
-                if edge.dest is stage and edge.source is not stage
-            )
-        )
-        yield Guard(
-            "required steps",
-            _missing_steps(stage),
-            commands=into,
-            entering=(stage,),
-            needs_command=False,
-        )
-
-
-def _missing_steps(stage: Stage) -> Callable[[RecoveryPolicy, Case, Any], str | None]:
-    def check(policy: RecoveryPolicy, case: Case, command: object) -> str | None:
-        missing = [
-            requirement.step
-            for requirement in policy.requirements_for(case)
-            if requirement.before is stage and not requirement.step.done(case)
-        ]
-        if not missing:
-            return None
-        todo = "; ".join(_STEP_WHY[step] for step in dict.fromkeys(missing))
-        return f"Before the case is {stage.label}, the {policy.name} policy asks you to: {todo}"
-
-    return check
 
 
 def requirement_problems(policy: RecoveryPolicy) -> list[str]:

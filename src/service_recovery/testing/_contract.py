@@ -22,8 +22,8 @@ from .._model._events import Event
 from .._model._stages import Stage
 from .._model._values import FollowUpOutcome, Money
 from .._rulebook._policy import RecoveryPolicy
+from .._rulebook._practice import authority_of, required_follow_ups
 from .._rulebook._practice import covers as _covers
-from .._rulebook._practice import required_follow_ups
 from .._rulebook._practice import starts_over as _starts_over
 
 
@@ -69,12 +69,11 @@ def breaches(policy: RecoveryPolicy, before: Case, after: Case) -> list[str]:
             )
     if isinstance(command, ProposeSolution) and command.compensation is not None:
         amount = command.compensation.amount
-        if not covers(policy.authority_for(command.by), amount) and not _approved(
-            policy, talk, amount
-        ):
+        limit = authority_of(policy, command.by)
+        if not covers(limit, amount) and not _approved(policy, talk, amount):
             found.append(
                 f"{event.kind} at {event.at.isoformat()} granted {amount}, above the authority "
-                f"of {command.by.id} ({policy.authority_for(command.by)}), with no approval "
+                f"of {command.by.id} ({limit}), with no approval "
                 "covering it by someone else"
             )
     return found
@@ -90,7 +89,7 @@ def _approved(policy: RecoveryPolicy, talk: Sequence[Event], amount: Money) -> b
             if (
                 pending.amount is not None
                 and covers(pending.amount, amount)
-                and covers(policy.authority_for(command.by), amount)
+                and covers(authority_of(policy, command.by), amount)
                 and command.by.id != pending.by.id
             ):
                 return True

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from .._errors import InvalidValue, RecoveryError
+from .._errors import InvalidValue
 from .._model._case import Case
 from .._model._commands import (
     Acknowledge,
@@ -30,6 +30,7 @@ from .._model._commands import (
     Reopen,
     SendUpdate,
 )
+from .._model._refusals import TransitionNotAllowed
 from .._model._stages import Stage
 from .._model._values import Action, Actor, Channel, Customer, FollowUpOutcome, Role, Severity
 from .._time._clock import Clock
@@ -40,13 +41,42 @@ AGENT = Actor("agent-1", Role.AGENT)
 
 _MAX_STEPS = 40
 
-Variants = Callable[[Case, Actor, datetime], Iterator[Command]]
+DEFAULT_CAUSE = "wrong_item"
+"""The root cause the factory identifies unless told otherwise: the default policy's
+playbook for the default complaint, a wrong item received."""
+
+
+MAX_ACTIONS = 10
+"""The most promised actions a factory plan holds: each order of completing them is explored."""
+
+
+@attrs.frozen
+class _Step:
+    """What every command of one build shares: who, when, the cause to name, the plan's size."""
+
+    by: Actor
+    at: datetime
+    cause: str
+    actions: int
+
+
+def _plan(step: _Step) -> tuple[Action, ...]:
+    """The plan's promised actions: "Put it right", in a week; one more day for each further one."""
+    if step.actions == 1:
+        return (Action("Put it right", due=step.at + timedelta(days=7)),)
+    return tuple(
+        Action(f"Put it right, part {n + 1} of {step.actions}", due=step.at + timedelta(days=7 + n))
+        for n in range(step.actions)
+    )
+
+
+Variants = Callable[[Case, _Step], Iterator[Command]]
 
 
 def _variants(kind: type[Command]) -> Variants:
     """The ordinary ways to issue *kind*: the ones that make the next step possible."""
 
-    def plain(case: Case, by: Actor, at: datetime) -> Iterator[Command]:
+    def plain(case: Case, step: _Step) -> Iterator[Command]:
         attrs.resolve_types(kind)
         fields: dict[str, Any] = {}
         for field in attrs.fields(kind):
@@ -56,7 +86,7 @@ def _variants(kind: type[Command]) -> Variants:
                 return  # a field the factory cannot fill sensibly: not an ordinary step
             fields[field.name] = "As agreed with the customer"
         try:
-            yield kind(by=by, at=at, **fields)
+            yield kind(by=step.by, at=step.at, **fields)
         except InvalidValue:
             return
 
@@ -64,30 +94,23 @@ def _variants(kind: type[Command]) -> Variants:
 
 
 _KNOWN: dict[type[Command], Variants] = {
-    Acknowledge: lambda case, by, at: iter((Acknowledge(by=by, at=at, message="We are on it"),)),
-    ReflectBack: lambda case, by, at: iter(
-        (ReflectBack(by=by, at=at, summary="What you told us", confirmed=True),)
+    Acknowledge: lambda case, s: iter((Acknowledge(by=s.by, at=s.at, message="We are on it"),)),
+    ReflectBack: lambda case, s: iter(
+        (ReflectBack(by=s.by, at=s.at, summary="What you told us", confirmed=True),)
     ),
-    Apologize: lambda case, by, at: iter((Apologize(by=by, at=at, message="We are sorry"),)),
-    IdentifyCause: lambda case, by, at: iter((IdentifyCause(by=by, at=at, category="wrong item"),)),
-    ProposeSolution: lambda case, by, at: iter(
-        (
-            ProposeSolution(
-                by=by,
-                at=at,
-                plan="Put it right",
-                actions=(Action("Put it right", due=at + timedelta(days=7)),),
-            ),
-        )
+    Apologize: lambda case, s: iter((Apologize(by=s.by, at=s.at, message="We are sorry"),)),
+    IdentifyCause: lambda case, s: iter((IdentifyCause(by=s.by, at=s.at, category=s.cause),)),
+    ProposeSolution: lambda case, s: iter(
+        (ProposeSolution(by=s.by, at=s.at, plan="Put it right", actions=_plan(s)),)
     ),
-    CompleteAction: lambda case, by, at: (
-        CompleteAction(by=by, at=at, index=index) for index in sorted(case.open_actions)
+    CompleteAction: lambda case, s: (
+        CompleteAction(by=s.by, at=s.at, index=index) for index in sorted(case.open_actions)
     ),
-    FollowUp: lambda case, by, at: (
-        FollowUp(by=by, at=at, outcome=outcome) for outcome in FollowUpOutcome
+    FollowUp: lambda case, s: (
+        FollowUp(by=s.by, at=s.at, outcome=outcome) for outcome in FollowUpOutcome
     ),
-    SendUpdate: lambda case, by, at: iter((SendUpdate(by=by, at=at, message="On its way"),)),
-    Reopen: lambda case, by, at: iter((Reopen(by=by, at=at, reason="It happened again"),)),
+    SendUpdate: lambda case, s: iter((SendUpdate(by=s.by, at=s.at, message="On its way"),)),
+    Reopen: lambda case, s: iter((Reopen(by=s.by, at=s.at, reason="It happened again"),)),
 }
 
 
@@ -115,7 +138,9 @@ class CaseFactory:
     """Builds real cases of a workflow's policy at the stage a test needs.
 
     Every step is taken by one agent at the clock's time, so the case's last
-    event is "now" and the test carries on from there.
+    event is "now" and the test carries on from there. :meth:`advance` brings
+    a case the test already holds (reopened, say, or opened through a
+    :class:`~service_recovery.Desk`) on to another stage the same way.
 
     >>> from datetime import datetime, timezone
     >>> import service_recovery as sr
@@ -155,15 +180,34 @@ class CaseFactory:
         severity: Severity = Severity.MODERATE,
         summary: str = "Received the wrong item",
         id: str | None = None,
+        cause: str = DEFAULT_CAUSE,
+        actions: int = 1,
     ) -> Case:
         """A case opened with these details and brought to *stage*.
+
+        *cause* is the category of the root cause, if the way to *stage*
+        identifies one: the playbook the case's suggestions and guidance use.
+        *actions* is how many promised actions the plan holds, if the way
+        proposes one (from 1 to 10): with two, the way to ``resolved`` passes
+        a resolving case with one action done and one still open.
+
+        >>> from datetime import datetime, timezone
+        >>> import service_recovery as sr
+        >>> from service_recovery.testing import CaseFactory
+        >>> clock = sr.FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+        >>> make_case = CaseFactory(sr.Workflow(), clock)
+        >>> make_case(sr.Stage.DIAGNOSED, cause="delivery_delay").cause.category
+        'delivery_delay'
 
         Raises:
             InvalidValue: *stage* is not a :class:`~service_recovery.Stage`, or the
                 policy lets no run of ordinary commands reach it.
+            InvalidPolicy: an override of the policy answered the wrong kind of
+                value on the way (only refusals are taken as "not this way").
         """
-        if not isinstance(stage, Stage):
-            raise InvalidValue(f"stage: expected a sr.Stage, got {stage!r}", field="stage")
+        _check_stage(stage)
+        _check_cause(cause)
+        _check_actions(actions)
         now = self._clock.now()
         case = self._bare.open(
             customer=Customer("c-1", "Dana") if customer is None else customer,
@@ -173,17 +217,58 @@ class CaseFactory:
             at=now,
             id=id,
         )
-        found = self._search(case, stage, now)
+        return self._bring(case, stage, _Step(AGENT, now, cause, actions))
+
+    def advance(
+        self, case: Case, stage: Stage, *, cause: str = DEFAULT_CAUSE, actions: int = 1
+    ) -> Case:
+        """*case* brought on from where it stands to *stage*, by the shortest run of steps.
+
+        The steps are taken at the clock's time, or at the case's last event if
+        that is later, so a case opened in the future is never refused for time
+        order. A case already at *stage* comes back as it is. *cause* and
+        *actions* are as for a new case.
+
+        >>> from datetime import datetime, timezone
+        >>> import service_recovery as sr
+        >>> from service_recovery.testing import CaseFactory
+        >>> clock = sr.FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+        >>> make_case = CaseFactory(sr.Workflow(), clock)
+        >>> closed = make_case(sr.Stage.CLOSED)
+        >>> ana = sr.Actor("ana", sr.Role.AGENT)
+        >>> again = sr.Workflow().apply(closed, sr.Reopen(by=ana, at=clock.now(), reason="Torn"))
+        >>> case = make_case.advance(again, sr.Stage.RESOLVED)
+        >>> case.stage, [e.kind for e in case.history].count("Reopen")
+        (<Stage.RESOLVED: 'resolved'>, 1)
+
+        Raises:
+            InvalidValue: *case* is not a case, *stage* is not a
+                :class:`~service_recovery.Stage`, or no run of ordinary commands
+                brings the case there.
+            PolicyMismatch: *case* was opened under another policy.
+            InvalidPolicy: an override of the policy answered the wrong kind of value.
+        """
+        if not isinstance(case, Case):
+            raise InvalidValue(f"case: expected a sr.Case, got {type(case).__name__}", field="case")
+        _check_stage(stage)
+        _check_cause(cause)
+        _check_actions(actions)
+        now = self._clock.now()
+        return self._bring(case, stage, _Step(AGENT, max(now, case.last_at), cause, actions))
+
+    def _bring(self, case: Case, stage: Stage, step: _Step) -> Case:
+        found = self._search(case, stage, step)
         if found is None:
             raise InvalidValue(
-                f"stage: no run of ordinary commands brings a {severity.value} case to "
-                f"'{stage.value}' under the {self._bare.policy.name} policy; build this case "
-                "step by step with workflow.apply",
+                f"stage: no run of ordinary commands brings this {case.severity.value} case "
+                f"from '{case.stage.value}' to '{stage.value}' under the "
+                f"{self._bare.policy.name} policy; build this case step by step with "
+                "workflow.apply",
                 field="stage",
             )
         return found
 
-    def _search(self, start: Case, stage: Stage, now: datetime) -> Case | None:
+    def _search(self, start: Case, stage: Stage, step: _Step) -> Case | None:
         """Breadth first over accepted commands: the shortest way to *stage*."""
         seen = {_signature(start)}
         todo = deque([start])
@@ -191,18 +276,40 @@ class CaseFactory:
             case = todo.popleft()
             if case.stage is stage:
                 return case
-            if case.version > _MAX_STEPS:
+            if case.version - start.version > _MAX_STEPS:
                 continue
             for kind in self._bare.allowed(case):
                 if kind is Open:
                     continue
-                for command in _variants(kind)(case, AGENT, now):
+                for command in _variants(kind)(case, step):
                     try:
                         following = self._bare.apply(case, command)
-                    except RecoveryError:
-                        continue
+                    except TransitionNotAllowed:
+                        continue  # not a way forward; any other error is the policy's to show
                     signature = _signature(following)
                     if signature not in seen:
                         seen.add(signature)
                         todo.append(following)
         return None
+
+
+def _check_stage(stage: object) -> None:
+    if not isinstance(stage, Stage):
+        raise InvalidValue(f"stage: expected a sr.Stage, got {stage!r}", field="stage")
+
+
+def _check_cause(cause: object) -> None:
+    if not isinstance(cause, str) or not cause.strip():
+        raise InvalidValue(
+            f"cause: expected a root-cause category (a non-blank str), got {cause!r}",
+            field="cause",
+        )
+
+
+def _check_actions(actions: object) -> None:
+    if isinstance(actions, bool) or not isinstance(actions, int) or not 1 <= actions <= MAX_ACTIONS:
+        raise InvalidValue(
+            f"actions: expected a whole number of promised actions from 1 to {MAX_ACTIONS}, "
+            f"got {actions!r}",
+            field="actions",
+        )

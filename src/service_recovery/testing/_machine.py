@@ -26,6 +26,7 @@ from .._model._commands import Command, Listen, ProposeSolution
 from .._model._refusals import CommandVetoed, HookFailed, TransitionNotAllowed
 from .._model._stages import Stage
 from .._model._values import Action, Actor, Channel, Compensation, Money, Severity
+from .._rulebook._practice import authority_of, suggested_compensation_of
 from .._workflow import Workflow
 from . import _contract
 from ._recorder import HookRecorder, tap
@@ -315,11 +316,11 @@ class WorkflowStateMachine(RuleBasedStateMachine):
         """What the compensation ladder suggests for the case, the policy's own rules accept."""
         case = self.case
         policy = self.workflow.policy
-        suggested = policy.suggested_compensation(case)
+        suggested = suggested_compensation_of(policy, case)
         if suggested is None or ProposeSolution not in self.workflow.allowed(case):
             return
         # The most empowered person proposes, so authority is never what stands in the way.
-        by = max(self.team, key=lambda actor: _amount(policy.authority_for(actor), suggested))
+        by = max(self.team, key=lambda actor: _amount(authority_of(policy, actor), suggested))
         at = case.last_at
         bare = ProposeSolution(
             by=by,

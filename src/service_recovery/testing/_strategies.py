@@ -65,6 +65,7 @@ from .._model._values import (
 from .._rulebook._graph import StageGraph
 from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS
 from .._rulebook._policy import RecoveryPolicy
+from .._rulebook._practice import authority_of, reopen_window_of, suggested_compensation_of
 from .._workflow import Workflow
 
 DEFAULT_TEAM: tuple[Actor, ...] = (
@@ -437,7 +438,7 @@ class _Context:
     at: datetime
 
     def authority(self, actor: Actor) -> Money:
-        return self.policy.authority_for(actor)
+        return authority_of(self.policy, actor)
 
     def by_authority(self) -> list[Actor]:
         """The people of the team (the system aside, if anyone else), least empowered first."""
@@ -466,7 +467,7 @@ def _proposal(draw: Draw, context: _Context) -> dict[str, Any]:
         for n in range(count)
     )
     options: list[Compensation | None] = [None]
-    suggested = context.policy.suggested_compensation(context.case)
+    suggested = suggested_compensation_of(context.policy, context.case)
     if suggested is not None:
         options.append(suggested)
     if context.case.approved_amount is not None:
@@ -510,7 +511,7 @@ def _follow_up(draw: Draw, context: _Context) -> dict[str, Any]:
 
 
 def _reopening(draw: Draw, context: _Context) -> dict[str, Any]:
-    window = context.policy.reopen_window_for(context.case)
+    window = reopen_window_of(context.policy, context.case)
     closed_at = context.case.closed_at or context.case.last_at
     if draw(st.integers(0, 4)) == 0:
         at = closed_at + window + timedelta(seconds=1)  # just too late
