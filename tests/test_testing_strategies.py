@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 import service_recovery as sr
 from service_recovery.testing import (
     DEFAULT_TEAM,
+    CaseFactory,
     actors,
     aware_datetimes,
     cases,
@@ -228,3 +229,21 @@ class TestPolicies:
             policies(colour=st.just("blue"))
         with pytest.raises(sr.InvalidValue, match="base"):
             policies("default")  # type: ignore[arg-type]
+
+
+class TestDiagnoses:
+    @pytest.mark.parametrize("category", sorted(sr.RecoveryPolicy().playbooks))
+    def test_plausible_diagnoses_reach_each_default_playbook(self, category: str) -> None:
+        """A generated diagnosis names each playbook's own category (not only ``other``)."""
+        workflow = sr.Workflow()
+        clock = sr.FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+        case = CaseFactory(workflow, clock)(sr.Stage.APOLOGIZED)
+        found = find(
+            plausible_commands(workflow, case),
+            lambda command: getattr(command, "category", None) == category,
+            settings=settings(max_examples=2_000, database=None),
+        )
+        assert (
+            workflow.policy.playbook_for(workflow.apply(case, found))
+            is (workflow.policy.playbooks[category])
+        )

@@ -62,6 +62,7 @@ from .._model._values import (
     Role,
     Severity,
 )
+from .._rulebook._defaults import DEFAULT_PLAYBOOKS
 from .._rulebook._graph import StageGraph
 from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS
 from .._rulebook._policy import RecoveryPolicy
@@ -86,15 +87,9 @@ ZONES = (
     timezone(timedelta(hours=-5)),
     timezone(timedelta(hours=5, minutes=30)),
 )
-CAUSES = (
-    "wrong item",
-    "damaged product",
-    "delivery delay",
-    "software bug",
-    "misrouted call",
-    "salesperson mistake",
-    "customer error",
-)
+CAUSES = (*DEFAULT_PLAYBOOKS, "lost parcel")
+"""Root-cause categories of generated diagnoses: each default playbook's, and one that no
+playbook names (it falls back to the ``other`` playbook)."""
 
 _words = st.sampled_from(
     ("Wrong jacket", "Still waiting", "Refund, please", "The app crashed", "Thanks", "x")
