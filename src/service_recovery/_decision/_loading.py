@@ -24,6 +24,7 @@ the case they found, all folded in one pass.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
 from itertools import compress, count
 from typing import cast
 
@@ -165,14 +166,18 @@ def _checked(
     facts_only = {position or 1 for position, check in judged if not check.needs_case}
     if fold_all:
         facts_only.discard(len(history))
-    cases = fold_prefixes(
-        history, [*lengths, len(history)] if fold_all else lengths, as_facts=facts_only
+    # Read as cases: a guard or route given facts reads only fields, which facts hold.
+    cases = cast(
+        Iterator[Case],
+        fold_prefixes(
+            history, [*lengths, len(history)] if fold_all else lengths, as_facts=facts_only
+        ),
     )
     policy = _FLOOR
     for (position, check), case in zip(judged, cases, strict=False):  # the whole case comes last
         command = commands[position]
         for guard in check.guards:
-            message = guard.check(policy, cast(Case, case), command)
+            message = guard.check(policy, case, command)
             if message is not None:
                 found.append(
                     (
@@ -183,7 +188,7 @@ def _checked(
                 )
         if check.routed:
             assert judge is not None  # only a graph has routes
-            moved = judge.move(cast(Case, case), command)
+            moved = judge.move(case, command)
             recorded = history[position].stage
             if moved is not recorded:
                 where = "nowhere" if moved is None else f"to '{moved.value}'"
@@ -195,7 +200,7 @@ def _checked(
                         f"{judge.policy.name} policy, not to '{recorded.value}'",
                     )
                 )
-    whole = cast(Case | None, next(cases, None)) if fold_all else None
+    whole = next(cases, None) if fold_all else None
     found.sort(key=_position)  # stable: each position's problems keep their order
     return [text for _, text in found], whole
 
