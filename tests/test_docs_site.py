@@ -83,9 +83,9 @@ def site() -> Path:
 def public_modules() -> dict[str, ModuleType]:
     """``service_recovery`` and each of its subpackages without a leading underscore."""
     names = [sr.__name__] + [
-        f"{sr.__name__}.{info.name}"
-        for info in pkgutil.iter_modules(sr.__path__)
-        if not info.name.startswith("_")
+        info.name
+        for info in pkgutil.walk_packages(sr.__path__, prefix=f"{sr.__name__}.")
+        if not any(part.startswith("_") for part in info.name.split("."))
     ]
     return {name: importlib.import_module(name) for name in names}
 
@@ -99,7 +99,12 @@ class TestReference:
     def test_the_public_modules_are_the_known_families(self) -> None:
         """The discovery finds the package and its public subpackages, and no private one."""
         found = set(public_modules())
-        assert {"service_recovery", "service_recovery.presets", "service_recovery.testing"} <= found
+        assert {
+            "service_recovery",
+            "service_recovery.presets",
+            "service_recovery.testing",
+            "service_recovery.integrations.platforms",
+        } <= found
         assert not any(part.startswith("_") for name in found for part in name.split("."))
 
     def test_every_public_name_is_in_the_sites_inventory(self, site: Path) -> None:
