@@ -14,11 +14,17 @@ from ..._model._kinds import WaitingOn
 from ..._model._stages import Stage
 from ._mapping import StatusMap
 
+
+def _done(solved: str, closed: str) -> dict[Stage, str]:
+    """The statuses of a case whose solution was carried out (followed up or not), and closed."""
+    return {Stage.RESOLVED: solved, Stage.FOLLOWED_UP: solved, Stage.CLOSED: closed}
+
+
 ZENDESK = StatusMap(
     platform="Zendesk",
     new="new",
     active="open",
-    by_stage={Stage.RESOLVED: "solved", Stage.FOLLOWED_UP: "solved", Stage.CLOSED: "closed"},
+    by_stage=_done("solved", "closed"),
     waiting={WaitingOn.CUSTOMER: "pending", WaitingOn.THIRD_PARTY: "hold"},
     sources=(
         "https://support.zendesk.com/hc/en-us/articles/4408832800666-About-ticket-statuses",
@@ -33,11 +39,7 @@ FRESHDESK = StatusMap(
     platform="Freshdesk",
     new="Open",
     active="Open",
-    by_stage={
-        Stage.RESOLVED: "Resolved",
-        Stage.FOLLOWED_UP: "Resolved",
-        Stage.CLOSED: "Closed",
-    },
+    by_stage=_done("Resolved", "Closed"),
     waiting={WaitingOn.CUSTOMER: "Pending", WaitingOn.THIRD_PARTY: "Waiting on Third Party"},
     codes={
         "Open": 2,
@@ -76,11 +78,7 @@ SERVICENOW = StatusMap(
     platform="ServiceNow",
     new="New",
     active="In Progress",
-    by_stage={
-        Stage.RESOLVED: "Resolved",
-        Stage.FOLLOWED_UP: "Resolved",
-        Stage.CLOSED: "Closed",
-    },
+    by_stage=_done("Resolved", "Closed"),
     waiting={WaitingOn.CUSTOMER: "On Hold", WaitingOn.THIRD_PARTY: "On Hold"},
     hold_reasons={WaitingOn.CUSTOMER: "Awaiting Caller", WaitingOn.THIRD_PARTY: "Awaiting Vendor"},
     codes={"New": 1, "In Progress": 2, "On Hold": 3, "Resolved": 6, "Closed": 7},
@@ -96,11 +94,7 @@ DJANGO_HELPDESK = StatusMap(
     platform="django-helpdesk",
     new="Open",
     active="Open",
-    by_stage={
-        Stage.RESOLVED: "Resolved",
-        Stage.FOLLOWED_UP: "Resolved",
-        Stage.CLOSED: "Closed",
-    },
+    by_stage=_done("Resolved", "Closed"),
     waiting={},
     reopened="Reopened",
     codes={"Open": 1, "Reopened": 2, "Resolved": 3, "Closed": 4},
