@@ -35,6 +35,7 @@ SQLITE = Dialect(
     table_options=" WITHOUT ROWID",
     schema_lock=None,
     conflict=_sqlite_conflict,
+    narrow_updates=True,
 )
 """SQLite's spelling of the shared SQL."""
 
