@@ -2,9 +2,11 @@
 
 A backend (SQLite, PostgreSQL) supplies a :class:`Dialect` (how its SQL
 differs: placeholders, how a write transaction starts, how a claim skips
-rows another worker holds, column types) and a transaction: a context
-manager yielding a DB-API cursor that commits on exit and rolls back on an
-error. Everything else lives here, once.
+rows another worker holds, column types), a transaction (a context manager
+yielding a DB-API cursor that commits on exit and rolls back on an error; a
+read runs each statement on its own) and a snapshot (a read whose statements
+all see the database as it stood at the first). Everything else lives here,
+once.
 
 The tables (``sr_`` prefixed, so they sit beside a host's own):
 
@@ -231,24 +233,38 @@ CaseColumns = tuple[str, float | None, float | None, float | None]
 """What a save writes of the case row besides its version: the stage and the three timers."""
 
 Transaction = Callable[[bool], contextlib.AbstractContextManager[Cursor]]
-"""``transaction(write)``: a cursor inside one transaction, committed on a clean exit."""
+"""``transaction(write)``: a cursor inside one transaction, committed on a clean exit.
+
+A read (``write=False``) may run each statement on its own: reads that need
+several statements to agree use a :data:`Snapshot`.
+"""
+
+Snapshot = Callable[[], contextlib.AbstractContextManager[Cursor]]
+"""``snapshot()``: a cursor whose statements all read one consistent state of the database."""
 
 
 class SQLStore:
     """A store on a relational database: every query of the Store protocol, once.
 
-    Subclasses give the :class:`Dialect` and a transaction (see the module
-    docstring); then call ``_migrate`` once their connection is ready.
+    Subclasses give the :class:`Dialect`, a transaction and a snapshot (see
+    the module docstring); then call ``_migrate`` once their connection is ready.
     """
 
     dialect: Dialect
     _transaction: Transaction
+    _snapshot: Snapshot
 
     def __init__(
-        self, dialect: Dialect, transaction: Transaction, *, cache_size: int = 10_000
+        self,
+        dialect: Dialect,
+        transaction: Transaction,
+        snapshot: Snapshot,
+        *,
+        cache_size: int = 10_000,
     ) -> None:
         self.dialect = dialect
         self._transaction = transaction
+        self._snapshot = snapshot
         self.cache_size = cache_size
         # The latest stored state of recently used cases. Cases are values and a stored
         # history only grows, so a cached case is brought up to date by the events after it.
@@ -508,11 +524,15 @@ class SQLStore:
 
         Two index range scans: the cases due by *horizon*, in due order
         (stopping at *limit*); then, only if the page is not full, the cases
-        warned by *now* but due later (few: a warning window's worth).
+        warned by *now* but due later (few: a warning window's worth). Both
+        read one snapshot, so a case a concurrent save moves from one range
+        to the other is listed once, as it stood. (One statement would need
+        the second scan to run even when the first fills the page: it reads
+        every overdue case, tens of milliseconds over a million.)
         """
         require_limit(limit)
         found: list[tuple[str, float, float]] = []
-        with self._transaction(False) as cursor:
+        with self._snapshot() as cursor:
             cursor.execute(self._sql["due_by_time"], (horizon, _rows(limit)))
             found = cursor.fetchall()
             if limit is None or len(found) < limit:
