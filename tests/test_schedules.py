@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from datetime import timedelta
 
 import attrs
@@ -174,3 +176,16 @@ class TestScheduleAfter:
             kept = schedule_after(workflow._timekeeper, case, grown)
             assert from_scratch(workflow.policy, grown) == moments(kept)
             case = grown
+
+    def test_a_kept_walk_does_not_hold_its_case(self) -> None:
+        """A case with a kept walk is freed as soon as nothing refers to it (no cycle)."""
+        workflow = sr.Workflow()
+        case = walk_to(sr.Stage.RESOLVING, workflow)
+        kept = schedule_after(workflow._timekeeper, None, case)
+        gone = weakref.ref(kept.progress.reader)  # type: ignore[attr-defined]
+        gc.disable()  # freed by its reference count, not found later by the cycle collector
+        try:
+            del case, kept
+            assert gone() is None
+        finally:
+            gc.enable()

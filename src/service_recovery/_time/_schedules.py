@@ -131,6 +131,9 @@ def _walk(
         reader.waits = waits
         previous = stage
     reader.timers = []
+    # The walk is kept on the case's memo: holding the case too would make every cached
+    # case a reference cycle, freed only by the cycle collector. Only finishing reads it.
+    reader.case = None  # type: ignore[assignment]
     return Progress(len(commands), reader, tuple(late), waiting)
 
 
