@@ -231,18 +231,31 @@ def _reach(
     return meter.add(cursor, left), ZERO, None
 
 
+def reader_setup(policy: RecoveryPolicy) -> dict[str, object]:
+    """What a :class:`_Reader` takes from the policy alone, by attribute name."""
+    levels = policy.service_levels
+    return {
+        "policy": policy,
+        "meter": _Meter(levels.calendar),
+        "fractions": levels.warning_fractions,
+        "zone": levels.calendar.zone if levels.calendar is not None else None,
+        "awaiting": policy.graph.awaiting_follow_up,
+    }
+
+
 class _Reader:
     """Reads one case's clocks under one policy, in one pass over its history."""
 
+    policy: RecoveryPolicy
+    meter: _Meter
+    fractions: tuple[float, ...]
+    zone: tzinfo | None
+    awaiting: frozenset[Stage]
+
     def __init__(self, policy: RecoveryPolicy, case: Case) -> None:
-        levels = policy.service_levels
-        self.policy = policy
+        self.__dict__.update(reader_setup(policy))
         self.case = case
-        self.meter = _Meter(levels.calendar)
-        self.fractions = levels.warning_fractions
-        self.zone = levels.calendar.zone if levels.calendar is not None else None
         self.needed = required_follow_ups(policy, case)
-        self.awaiting = policy.graph.awaiting_follow_up
         self.waits: list[tuple[datetime, datetime | None]] = [
             (_utc(pause.started_at), None if pause.ended_at is None else _utc(pause.ended_at))
             for pause in _pauses(case.history.commands)
@@ -562,12 +575,14 @@ def _running(timer: Timer) -> bool:
 class Timekeeper:
     """The time rules of one workflow: deadlines of a case, and the per-case memo."""
 
-    __slots__ = ("calendar", "policy", "token")
+    __slots__ = ("calendar", "policy", "reader_setup", "token")
 
     def __init__(self, policy: RecoveryPolicy) -> None:
         self.policy = policy
         self.calendar = policy.service_levels.calendar
         self.token = object()
+        self.reader_setup = reader_setup(policy)
+        """What every walk of a history under this policy starts from (see :class:`_Reader`)."""
 
     def deadlines(self, case: Case, now: datetime) -> tuple[Deadline, ...]:
         """Every deadline of *case* at *now*, in order of due time."""

@@ -30,23 +30,42 @@ if TYPE_CHECKING:
     from datetime import datetime
 
 
+_STATE = (
+    "needed",
+    "waits",
+    "proposal",
+    "plan",
+    "plan_ref",
+    "plan_at",
+    "done",
+    "update",
+    "follow",
+    "unanswered",
+    "closed_ref",
+)
+"""What a walk has seen, by the :class:`_Reader` attribute that holds it (``needed`` first)."""
+
+
 class Progress:
     """The walk of one case's history so far, under one timekeeper, ready to take in more.
 
+    Kept on the case's memo, so it keeps only what the walk has seen (a few
+    hundred bytes), not the reader that walked.
+
     Attributes:
         version: how many events were walked.
-        reader: the walk's state (what it has seen; its clocks met so far dropped).
+        state: the walk's state, the values of the reader's attributes in :data:`_STATE`.
         late: the clocks the walk met after they were due (a breach until a tick records it).
         waiting: a wait is still open at the end of the walk.
     """
 
-    __slots__ = ("late", "reader", "version", "waiting")
+    __slots__ = ("late", "state", "version", "waiting")
 
     def __init__(
-        self, version: int, reader: _Reader, late: tuple[Late, ...], waiting: bool
+        self, version: int, state: tuple[object, ...], late: tuple[Late, ...], waiting: bool
     ) -> None:
         self.version = version
-        self.reader = reader
+        self.state = state
         self.late = late
         self.waiting = waiting
 
@@ -77,12 +96,11 @@ def schedule_after(timekeeper: Timekeeper, before: Case | None, after: Case) -> 
         return memo  # type: ignore[no-any-return]
     progress = _kept(timekeeper, before, after)
     if progress is None:
-        progress = _walk(timekeeper, after, _Reader(timekeeper.policy, after), 1, None)
+        progress = _walk(after, _Reader(timekeeper.policy, after), 1, None)
     else:
-        progress = _walk(timekeeper, after, _clone(progress.reader), progress.version, progress)
-    finisher = _clone(progress.reader)
+        progress = _walk(after, _resumed(timekeeper, progress), progress.version, progress)
+    finisher = _resumed(timekeeper, progress)
     finisher.case = after
-    finisher.timers = []
     finisher._finish()
     attention, upcoming, breach = moments(finisher.timers, after.breaches, progress.late)
     schedule = Schedule(timekeeper.token, attention, upcoming, breach, progress)
@@ -105,14 +123,12 @@ def _kept(timekeeper: Timekeeper, before: Case | None, after: Case) -> Progress 
         return None
     # The walk read the follow-ups needed from the case it started on; a policy whose
     # answer changes as the case grows is walked from scratch, as the full walk reads it.
-    if required_follow_ups(timekeeper.policy, after) != progress.reader.needed:
+    if required_follow_ups(timekeeper.policy, after) != progress.state[0]:
         return None
     return progress
 
 
-def _walk(
-    timekeeper: Timekeeper, case: Case, reader: _Reader, start: int, kept: Progress | None
-) -> Progress:
+def _walk(case: Case, reader: _Reader, start: int, kept: Progress | None) -> Progress:
     """Walk *case*'s events from position *start* on with *reader*; the progress made."""
     history = case.history
     commands, stages = history.commands, history.stages
@@ -120,7 +136,6 @@ def _walk(
     waiting = kept.waiting if kept is not None else False
     waits = reader.waits if kept is not None else []
     reader.waits = waits
-    reader.case = case
     previous = stages[start - 1]
     for position in range(start, len(commands)):
         command, stage = commands[position], stages[position]
@@ -130,11 +145,8 @@ def _walk(
         waits, waiting = _waits_after(waits, waiting, command)
         reader.waits = waits
         previous = stage
-    reader.timers = []
-    # The walk is kept on the case's memo: holding the case too would make every cached
-    # case a reference cycle, freed only by the cycle collector. Only finishing reads it.
-    reader.case = None  # type: ignore[assignment]
-    return Progress(len(commands), reader, tuple(late), waiting)
+    held = reader.__dict__
+    return Progress(len(commands), tuple(held[name] for name in _STATE), tuple(late), waiting)
 
 
 def _waits_after(
@@ -150,9 +162,12 @@ def _waits_after(
     return waits, waiting
 
 
-def _clone(reader: _Reader) -> _Reader:
-    """A copy of *reader* whose state a walk may change without touching the original."""
-    twin = object.__new__(_Reader)
-    twin.__dict__.update(reader.__dict__)
-    twin.done = dict(reader.done)
-    return twin
+def _resumed(timekeeper: Timekeeper, progress: Progress) -> _Reader:
+    """A reader standing where *progress* stopped, whose state a walk may change freely."""
+    reader = object.__new__(_Reader)
+    held = reader.__dict__
+    held.update(timekeeper.reader_setup)
+    held.update(zip(_STATE, progress.state, strict=True))
+    reader.done = dict(reader.done)  # a walk adds to it: never to the kept one
+    reader.timers = []
+    return reader
