@@ -8,13 +8,19 @@ says so through ``available`` and is reported as not available, never faked.
 from __future__ import annotations
 
 import gc
+import importlib.util
 import json
+import os
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
+import stores
+import stores_postgres
 import timing
 import workloads as w
 
@@ -41,6 +47,14 @@ class Sizes:
     """Cases scanned for overdue deadlines (the figure is scaled to 100k)."""
     verify_rounds: int
     """Times the default workflow is verified."""
+    store_commands: int
+    """Durable commands per round through the Desk, and through the database floor."""
+    store_loads: int
+    """Loads of a stored 15-event case per round."""
+    store_due_cases: int
+    """Stored cases the Desk's due list is read from (its database is built once, kept)."""
+    postgres: bool
+    """Whether the store figures on PostgreSQL are measured (they start a server)."""
 
     def scaled(self, factor: float) -> Sizes:
         """These sizes with every count multiplied by *factor* (at least 1 each)."""
@@ -52,6 +66,20 @@ class Sizes:
             snapshot_cases=max(1, round(self.snapshot_cases * factor)),
             scan_cases=max(1, round(self.scan_cases * factor)),
             verify_rounds=self.verify_rounds,
+            store_commands=max(1, round(self.store_commands * factor)),
+            store_loads=max(1, round(self.store_loads * factor)),
+            store_due_cases=max(100, round(self.store_due_cases * factor)),
+            postgres=self.postgres,
+        )
+
+    @property
+    def stores(self) -> stores.Sizes:
+        """The sizes ``benchmarks/stores.py`` reads."""
+        return stores.Sizes(
+            rounds=self.rounds,
+            commands=self.store_commands,
+            loads=self.store_loads,
+            due_cases=self.store_due_cases,
         )
 
 
@@ -63,6 +91,10 @@ FULL = Sizes(
     snapshot_cases=2_000,
     scan_cases=100_000,
     verify_rounds=3,
+    store_commands=stores.FULL.commands,
+    store_loads=stores.FULL.loads,
+    store_due_cases=stores.FULL.due_cases,
+    postgres=True,
 )
 QUICK = Sizes(
     rounds=3,
@@ -72,6 +104,10 @@ QUICK = Sizes(
     snapshot_cases=200,
     scan_cases=5_000,
     verify_rounds=1,
+    store_commands=stores.QUICK.commands,
+    store_loads=stores.QUICK.loads,
+    store_due_cases=stores.QUICK.due_cases,
+    postgres=False,
 )
 
 
@@ -108,6 +144,8 @@ class Measurement:
     run: Callable[[Context], Figures]
     available: Callable[[], str | None] = lambda: None
     """``None`` when the library has what it measures, else why not."""
+    wanted: Callable[[Sizes], str | None] = lambda sizes: None
+    """``None`` when it is measured at these sizes, else why not (it is then skipped)."""
 
 
 class SuiteBroken(RuntimeError):
@@ -451,6 +489,34 @@ def measure_verify(context: Context) -> Figures:
     return {"verify_default_s": timing.median(seconds)}
 
 
+# -- stores ---------------------------------------------------------------------------
+
+
+def measure_stores(context: Context) -> Figures:
+    """The Desk and SQLiteStore against the database floor (``benchmarks/stores.py``)."""
+    stores.KEPT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=stores.KEPT) as scratch:
+        return stores.measure_sqlite(context.sizes.stores, Path(scratch), stores.KEPT)
+
+
+def measure_stores_postgres(context: Context) -> Figures:
+    """The Desk and PostgresStore against the server's floor (``benchmarks/stores_postgres.py``)."""
+    return stores_postgres.measure(context.sizes.stores)
+
+
+def _postgres_wanted(sizes: Sizes) -> str | None:
+    if sizes.postgres or os.environ.get(stores_postgres.SERVER):
+        return None
+    return f"full run only: it starts a PostgreSQL server (or set {stores_postgres.SERVER})"
+
+
+def _has_postgres() -> str | None:
+    missing = [name for name in ("psycopg", "pgserver") if importlib.util.find_spec(name) is None]
+    if missing and not (missing == ["pgserver"] and os.environ.get(stores_postgres.SERVER)):
+        return f"needs {' and '.join(missing)} (the postgres and dev extras)"
+    return None
+
+
 REGISTRY: tuple[Measurement, ...] = (
     Measurement(
         "apply",
@@ -488,5 +554,13 @@ REGISTRY: tuple[Measurement, ...] = (
         _has_due,
     ),
     Measurement("verify", ("verify_default_s",), measure_verify, _has_verify),
+    Measurement("stores", stores.SQLITE_FIGURES, measure_stores),
+    Measurement(
+        "stores_postgres",
+        tuple(stores_postgres.UNITS),
+        measure_stores_postgres,
+        _has_postgres,
+        _postgres_wanted,
+    ),
 )
 """Every measurement, in the order they run."""

@@ -42,6 +42,26 @@ FIGURES = {
     "overdue_scan_100k_ms",
     "overdue_scan_cold_100k_ms",
     "verify_default_s",
+    "desk_apply_us",
+    "raw_insert_commit_us",
+    "desk_apply_vs_raw_ratio",
+    "desk_apply_normal_us",
+    "raw_insert_commit_normal_us",
+    "desk_apply_normal_vs_raw_ratio",
+    "store_load_us",
+    "store_load_cold_us",
+    "from_dict_us",
+    "store_load_cold_vs_from_dict_ratio",
+    "due_limit_100_ms",
+    "due_with_open_ms",
+    "due_cases",
+    "pg_desk_apply_us",
+    "pg_raw_insert_commit_us",
+    "pg_desk_apply_vs_raw_ratio",
+    "pg_store_load_us",
+    "pg_store_load_cold_us",
+    "pg_due_limit_100_ms",
+    "pg_due_cases",
 }
 BUDGETS = {
     "apply_vs_transitions_ratio",
@@ -50,6 +70,9 @@ BUDGETS = {
     "overdue_scan_100k_ms",
     "verify_default_s",
     "redelivery_1000_vs_10_ratio",
+    "desk_apply_vs_raw_ratio",
+    "store_load_us",
+    "due_limit_100_ms",
 }
 MACHINE = {
     "platform",
@@ -103,6 +126,23 @@ class TestQuickRun:
         code, output, report = quick_run
         statuses = {name: m["status"] for name, m in report["measurements"].items()}
         assert (0, []) == (code, [n for n, s in statuses.items() if s == "error"]), output
+
+    def test_the_store_budgets_are_measured_and_postgres_left_to_the_full_run(
+        self, quick_run: tuple[int, str, dict[str, Any]]
+    ) -> None:
+        """The quick run measures the SQLite store budgets; PostgreSQL is skipped, saying why."""
+        report = quick_run[2]
+        measurements = report["measurements"]
+        assert ("ok", "skipped") == (
+            measurements["stores"]["status"],
+            measurements["stores_postgres"]["status"],
+        )
+        assert "full run only" in measurements["stores_postgres"]["reason"]
+        assert [] == [
+            name
+            for name in ("desk_apply_vs_raw_ratio", "store_load_us", "due_limit_100_ms")
+            if report["budgets"][name]["holds"] is None
+        ]
 
     def test_every_figure_is_reported(self, quick_run: tuple[int, str, dict[str, Any]]) -> None:
         """The JSON names every figure, measured (a positive number) or not (null)."""
@@ -175,6 +215,24 @@ class TestRegistry:
             {"future_s": None},
             {"status": "not available", "reason": "not yet"},
         ) == (ran, report["figures"], report["measurements"]["future"])
+
+    def test_a_measurement_not_wanted_at_these_sizes_is_skipped(self, bench: Any) -> None:
+        """A measurement whose sizes say no is not run: skipped with the reason, figure null."""
+        ran: list[str] = []
+
+        def measure(context: Any) -> dict[str, float]:
+            ran.append("ran")
+            return {"big_s": 1.0}
+
+        big = bench.suite.Measurement(
+            "big", ("big_s",), measure, wanted=lambda sizes: "full run only"
+        )
+        report = bench.run(_fake_sizes(bench), [big])
+        assert (
+            [],
+            {"big_s": None},
+            {"status": "skipped", "reason": "full run only"},
+        ) == (ran, report["figures"], report["measurements"]["big"])
 
     def test_broken_measurement_fails_the_run(
         self, bench: Any, capsys: pytest.CaptureFixture[str]

@@ -281,7 +281,7 @@ def _mixed_desk(store: sr.Store) -> sr.Desk:
         at = T0 + timedelta(minutes=7 * number)
         case = _open(desk, case_id, at=at)
         walked = walk_to(stage, desk.workflow, case)
-        desk.store.save(walked, expected_version=1, timing=desk._timing(walked))
+        desk.store.save(walked, expected_version=1, timing=desk._timing(case, walked))
     return desk
 
 

@@ -6,11 +6,19 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import service_recovery as sr
+from service_recovery._desk._store import Timing
+from service_recovery._model._case import fold
 from service_recovery.stores import SCHEMA_VERSION, SQLiteStore
+from service_recovery.testing import cases
 
 from .scenarios import walk_to
+
+_MOMENTS = st.sampled_from([None, 1.0e9, 1.5e9, 1.75e9])
+_TIMINGS = st.builds(Timing, _MOMENTS, _MOMENTS, _MOMENTS)
 
 
 def test_a_file_store_keeps_cases_across_connections(tmp_path: Path) -> None:
@@ -165,3 +173,37 @@ def test_bad_arguments_are_refused(tmp_path: Path) -> None:
 
 def test_the_store_names_its_file() -> None:
     assert repr(SQLiteStore(":memory:")) == "<SQLiteStore ':memory:'>"
+
+
+@given(cases(max_steps=8), st.data())
+def test_each_save_leaves_the_case_row_as_a_full_write_would(
+    case: sr.Case, data: st.DataObject
+) -> None:
+    """Only the changed columns are written, yet the row always says the whole truth."""
+    store = SQLiteStore(":memory:")
+    first = fold(case.history[:1])
+    store.add(first, timing=data.draw(_TIMINGS))
+    for version in range(2, case.version + 1):
+        timing = data.draw(_TIMINGS)
+        claimed = data.draw(st.booleans())
+        if claimed:  # a tick worker holds it: any save releases it
+            _tamper(store, "UPDATE sr_cases SET claimed_until = 1e12")
+        grown = fold(case.history[:version])
+        store.save(grown, expected_version=version - 1, timing=timing)
+        row = store._connection.execute(
+            "SELECT version, stage, attention_at, next_due_at, breach_at, claimed_until"
+            " FROM sr_cases"
+        ).fetchall()
+        expected = (version, grown.stage.value, timing.attention_at, timing.next_due_at)
+        assert [(*expected, timing.breach_at, None)] == row
+
+
+def test_a_stale_save_through_the_narrow_update_writes_nothing() -> None:
+    store = SQLiteStore(":memory:")
+    case = walk_to(sr.Stage.LISTENING)
+    store.add(fold(case.history[:2]))
+    before = store._connection.execute("SELECT * FROM sr_cases").fetchall()
+    with pytest.raises(sr.StaleCase):
+        store.save(case, expected_version=1, timing=Timing(1.0, 2.0, 3.0))
+    assert before == store._connection.execute("SELECT * FROM sr_cases").fetchall()
+    assert store._connection.execute("SELECT COUNT(*) FROM sr_events").fetchone() == (2,)

@@ -19,6 +19,7 @@ from .._model._commands import Command
 from .._model._refusals import HookFailed
 from .._model._values import SYSTEM, Actor, Channel, Customer, Severity
 from .._time._clock import Clock, SystemClock, aware, check_clock
+from .._time._schedules import schedule_after
 from .._workflow import Workflow
 from ._effects import Backoff, EffectContext, Effects
 from ._store import DueCase, EffectKey, Store, Timing
@@ -154,7 +155,8 @@ class Desk:
             if not err.accepted or not isinstance(err.case, Case):
                 raise
             failed, case = err, err.case
-        self.store.add(case, timing=self._timing(case), effects=self.effects.keys_for(case, 0))
+        effects = self.effects.keys_for(case, 0)
+        self.store.add(case, timing=self._timing(None, case), effects=effects)
         if failed is not None:
             raise failed
         return case
@@ -195,7 +197,7 @@ class Desk:
             if new_case is case:
                 return case
             try:
-                self._save(new_case, case.version)
+                self._save(case, new_case)
             except StaleCase as err:
                 stale = err
                 continue
@@ -205,16 +207,19 @@ class Desk:
         assert stale is not None
         raise stale
 
-    def _save(self, case: Case, expected_version: int) -> None:
+    def _save(self, loaded: Case, case: Case) -> None:
+        """Append what *case* adds to *loaded*, the stored case it grew from."""
         self.store.save(
             case,
-            expected_version=expected_version,
-            timing=self._timing(case),
-            effects=self.effects.keys_for(case, expected_version),
+            expected_version=loaded.version,
+            timing=self._timing(loaded, case),
+            effects=self.effects.keys_for(case, loaded.version),
         )
 
-    def _timing(self, case: Case) -> Timing:
-        schedule = self.workflow._timekeeper.schedule(case)
+    def _timing(self, loaded: Case | None, case: Case) -> Timing:
+        # Taken on from the walk kept with the loaded case: a command costs the same
+        # however long the history it lands on.
+        schedule = schedule_after(self.workflow._timekeeper, loaded, case)
         return Timing.of(schedule.attention_ts, schedule.next_ts, schedule.breach_ts)
 
     # -- timers ----------------------------------------------------------------
@@ -287,7 +292,7 @@ class Desk:
             except HookFailed as err:  # tick's hooks run after the breaches are recorded
                 failed, ticked = err, err.case if isinstance(err.case, Case) else case
             try:
-                self._save(ticked, case.version)  # also when nothing changed: new timing
+                self._save(case, ticked)  # also when nothing changed: new timing
             except StaleCase:
                 continue
             if failed is not None:

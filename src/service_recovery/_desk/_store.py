@@ -197,7 +197,9 @@ class Store(Protocol):
         """Cases needing attention at the timestamp *now*, by due time then id.
 
         Listed: a case whose attention time is at or before *now*, or whose
-        next due time is at or before *horizon*; at most *limit*.
+        next due time is at or before *horizon*; at most *limit*. The list is
+        read from one consistent state of the store: a case a concurrent save
+        moves is listed once, as it stood before or after the save.
         """
         ...
 

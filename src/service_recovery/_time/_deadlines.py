@@ -23,7 +23,7 @@ deadline, which lets :meth:`Workflow.due` scan many cases cheaply.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -231,18 +231,31 @@ def _reach(
     return meter.add(cursor, left), ZERO, None
 
 
+def reader_setup(policy: RecoveryPolicy) -> dict[str, object]:
+    """What a :class:`_Reader` takes from the policy alone, by attribute name."""
+    levels = policy.service_levels
+    return {
+        "policy": policy,
+        "meter": _Meter(levels.calendar),
+        "fractions": levels.warning_fractions,
+        "zone": levels.calendar.zone if levels.calendar is not None else None,
+        "awaiting": policy.graph.awaiting_follow_up,
+    }
+
+
 class _Reader:
     """Reads one case's clocks under one policy, in one pass over its history."""
 
+    policy: RecoveryPolicy
+    meter: _Meter
+    fractions: tuple[float, ...]
+    zone: tzinfo | None
+    awaiting: frozenset[Stage]
+
     def __init__(self, policy: RecoveryPolicy, case: Case) -> None:
-        levels = policy.service_levels
-        self.policy = policy
+        self.__dict__.update(reader_setup(policy))
         self.case = case
-        self.meter = _Meter(levels.calendar)
-        self.fractions = levels.warning_fractions
-        self.zone = levels.calendar.zone if levels.calendar is not None else None
         self.needed = required_follow_ups(policy, case)
-        self.awaiting = policy.graph.awaiting_follow_up
         self.waits: list[tuple[datetime, datetime | None]] = [
             (_utc(pause.started_at), None if pause.ended_at is None else _utc(pause.ended_at))
             for pause in _pauses(case.history.commands)
@@ -264,14 +277,22 @@ class _Reader:
         commands, stages = history.commands, history.stages
         previous = stages[0]
         for position in range(1, len(commands)):
-            command, stage = commands[position], stages[position]
-            self._end_stage_clocks(command, stage)
-            self._take_in(position, command)
-            self._start_stage_clocks(position, command, previous, stage)
+            stage = stages[position]
+            self.step(position, commands[position], previous, stage)
             previous = stage
         self._finish()
         self.timers.sort(key=_timer_order)
         return self.timers
+
+    def step(self, position: int, command: Command, previous: Stage, stage: Stage) -> None:
+        """Take in the event at *position*: *command*, which moved the case *previous* -> *stage*.
+
+        A clock it meets is added to the timers; those still running are
+        added by :meth:`_finish`, once the walk is over.
+        """
+        self._end_stage_clocks(command, stage)
+        self._take_in(position, command)
+        self._start_stage_clocks(position, command, previous, stage)
 
     def _end_stage_clocks(self, command: Command, stage: Stage) -> None:
         """An update meets the update clock, a follow-up the follow-up clock; so does leaving."""
@@ -512,10 +533,15 @@ class Schedule:
     reads its fields by name in its hot loop, as fast as by position.
     """
 
-    __slots__ = ("attention_ts", "breach_ts", "next_ts", "token")
+    __slots__ = ("attention_ts", "breach_ts", "next_ts", "progress", "token")
 
     def __init__(
-        self, token: object, attention_ts: float, next_ts: float, breach_ts: float
+        self,
+        token: object,
+        attention_ts: float,
+        next_ts: float,
+        breach_ts: float,
+        progress: object = None,
     ) -> None:
         self.token = token
         """Whose memo it is: the :class:`Timekeeper` token of one workflow."""
@@ -525,6 +551,9 @@ class Schedule:
         """When the running clock due first is due (infinity if none runs)."""
         self.breach_ts = breach_ts
         """When the first breach not yet recorded happens (in the past if it has)."""
+        self.progress = progress
+        """The walk of the history that gave these moments, kept by
+        :func:`~._schedules.schedule_after` so the next event is taken in alone."""
 
     def __repr__(self) -> str:
         return (
@@ -546,12 +575,14 @@ def _running(timer: Timer) -> bool:
 class Timekeeper:
     """The time rules of one workflow: deadlines of a case, and the per-case memo."""
 
-    __slots__ = ("calendar", "policy", "token")
+    __slots__ = ("calendar", "policy", "reader_setup", "token")
 
     def __init__(self, policy: RecoveryPolicy) -> None:
         self.policy = policy
         self.calendar = policy.service_levels.calendar
         self.token = object()
+        self.reader_setup = reader_setup(policy)
+        """What every walk of a history under this policy starts from (see :class:`_Reader`)."""
 
     def deadlines(self, case: Case, now: datetime) -> tuple[Deadline, ...]:
         """Every deadline of *case* at *now*, in order of due time."""
@@ -583,19 +614,51 @@ class Timekeeper:
         return memo
 
     def _compute(self, case: Case) -> Schedule:
-        attention = upcoming = breach = math.inf
-        for timer in read_timers(self.policy, case):
-            if not timer.kind.breachable or timer.due is None or timer.due is NEVER:
-                continue
-            due_ts = timer.due.timestamp()
-            recorded = timer.ref in case.breaches
-            if timer.met_at is not None:
-                if not recorded and _utc(timer.met_at) > timer.due:
-                    breach = min(breach, due_ts)  # met late, and no tick saw it
-                continue
-            if not recorded:
-                breach = min(breach, due_ts)
-            upcoming = min(upcoming, due_ts)
-            first_warn = timer.warns[0] if timer.warns and timer.warns[0] is not None else timer.due
-            attention = min(attention, _ts(first_warn), due_ts)
-        return Schedule(self.token, attention, upcoming, breach)
+        return Schedule(self.token, *moments(read_timers(self.policy, case), case.breaches))
+
+
+Late = tuple[str, float]
+"""A clock met after it was due: its ref and its due time as a timestamp."""
+
+
+def late_met(timers: Iterable[Timer]) -> list[Late]:
+    """The breachable clocks among *timers* that were met after they were due."""
+    return [
+        (timer.ref, timer.due.timestamp())
+        for timer in timers
+        if timer.met_at is not None
+        and timer.kind.breachable
+        and timer.due is not None
+        and timer.due is not NEVER
+        and _utc(timer.met_at) > timer.due
+    ]
+
+
+def moments(
+    timers: Iterable[Timer], breaches: frozenset[str], late: Iterable[Late] = ()
+) -> tuple[float, float, float]:
+    """When a case first needs attention, is next due, and is first breached, as timestamps.
+
+    *timers* are the case's clocks, *breaches* the refs whose breach is
+    recorded, *late* clocks met late that are not among *timers*. Infinity
+    means never.
+    """
+    attention = upcoming = breach = math.inf
+    for ref, due_ts in late:
+        if ref not in breaches:
+            breach = min(breach, due_ts)  # met late, and no tick saw it
+    for timer in timers:
+        if not timer.kind.breachable or timer.due is None or timer.due is NEVER:
+            continue
+        due_ts = timer.due.timestamp()
+        recorded = timer.ref in breaches
+        if timer.met_at is not None:
+            if not recorded and _utc(timer.met_at) > timer.due:
+                breach = min(breach, due_ts)  # met late, and no tick saw it
+            continue
+        if not recorded:
+            breach = min(breach, due_ts)
+        upcoming = min(upcoming, due_ts)
+        first_warn = timer.warns[0] if timer.warns and timer.warns[0] is not None else timer.due
+        attention = min(attention, _ts(first_warn), due_ts)
+    return attention, upcoming, breach

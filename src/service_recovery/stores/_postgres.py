@@ -85,7 +85,9 @@ class PostgresStore(SQLStore):
     each other's claims instead of waiting on them. A read runs without a
     transaction around it (one round trip to the server, not three): each of
     its statements sees everything committed before it, and a case's events
-    are written with its row, so a load never sees half a write.
+    are written with its row, so a load never sees half a write. The due
+    list, two index scans, reads in one ``REPEATABLE READ`` transaction, so
+    both see the same snapshot.
 
     Args:
         conninfo: a libpq connection string or URL (``"postgresql://user@host/db"``,
@@ -141,7 +143,7 @@ class PostgresStore(SQLStore):
             open=False,
             name="service-recovery",
         )
-        super().__init__(POSTGRES, self._transaction_of, cache_size=cache_size)
+        super().__init__(POSTGRES, self._transaction_of, self._snapshot_of, cache_size=cache_size)
         try:
             self._pool.open(wait=True, timeout=timeout)
             self._migrate()
@@ -161,6 +163,20 @@ class PostgresStore(SQLStore):
             # at the end, and rolls the whole transaction back).
             with connection.pipeline() as pipeline, connection.transaction():
                 yield _PipelinedCursor(connection, pipeline)
+
+    @contextlib.contextmanager
+    def _snapshot_of(self) -> Iterator[Cursor]:
+        # Read committed gives each statement a snapshot of its own; repeatable read
+        # keeps the first one for the whole transaction.
+        with self._pool.connection() as connection, connection.cursor() as cursor:
+            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield cursor
+            except BaseException:
+                connection.rollback()
+                raise
+            else:
+                cursor.execute("COMMIT")
 
     def close(self) -> None:
         """Close the pool's connections; the store cannot be used after."""

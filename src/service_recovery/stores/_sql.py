@@ -2,9 +2,11 @@
 
 A backend (SQLite, PostgreSQL) supplies a :class:`Dialect` (how its SQL
 differs: placeholders, how a write transaction starts, how a claim skips
-rows another worker holds, column types) and a transaction: a context
-manager yielding a DB-API cursor that commits on exit and rolls back on an
-error. Everything else lives here, once.
+rows another worker holds, column types), a transaction (a context manager
+yielding a DB-API cursor that commits on exit and rolls back on an error; a
+read runs each statement on its own) and a snapshot (a read whose statements
+all see the database as it stood at the first). Everything else lives here,
+once.
 
 The tables (``sr_`` prefixed, so they sit beside a host's own):
 
@@ -107,6 +109,12 @@ class Dialect:
             openers migrate one at a time (or ``None``).
         conflict: which key a driver's integrity error broke, or ``None``
             when the error is not a broken key.
+        narrow_updates: a save rewrites only the case-row columns whose value
+            changes. SQLite maintains every index on a column a ``SET`` names,
+            even to the value it had: writing the stage and the three timers
+            on every command cost more than the event's own insert.
+            PostgreSQL skips unchanged indexes by value (HOT updates), so one
+            ``UPDATE`` of every column is its fewer round trips.
     """
 
     name: str
@@ -117,6 +125,7 @@ class Dialect:
     table_options: str
     schema_lock: str | None
     conflict: Callable[[BaseException], Conflict | None]
+    narrow_updates: bool = False
 
     def adapt(self, sql: str) -> str:
         """*sql* with this dialect's placeholders and spellings."""
@@ -183,6 +192,8 @@ _QUERIES = {
     "case_update": "UPDATE sr_cases SET version = ?, stage = ?, attention_at = ?,"
     " next_due_at = ?, breach_at = ?, claimed_until = NULL WHERE case_id = ? AND version = ?",
     "case_version": "SELECT version FROM sr_cases WHERE case_id = ?",
+    "case_row": "SELECT version, stage, attention_at, next_due_at, breach_at FROM sr_cases"
+    " WHERE case_id = ?",
     "case_summary": "SELECT case_id, stage, version, policy, next_due_at FROM sr_cases"
     " WHERE case_id = ?",
     "cases_all": "SELECT case_id, stage, version, policy, next_due_at FROM sr_cases"
@@ -217,25 +228,43 @@ _QUERIES = {
 }
 
 
+_CASE_COLUMNS = ("stage", "attention_at", "next_due_at", "breach_at")
+CaseColumns = tuple[str, float | None, float | None, float | None]
+"""What a save writes of the case row besides its version: the stage and the three timers."""
+
 Transaction = Callable[[bool], contextlib.AbstractContextManager[Cursor]]
-"""``transaction(write)``: a cursor inside one transaction, committed on a clean exit."""
+"""``transaction(write)``: a cursor inside one transaction, committed on a clean exit.
+
+A read (``write=False``) may run each statement on its own: reads that need
+several statements to agree use a :data:`Snapshot`.
+"""
+
+Snapshot = Callable[[], contextlib.AbstractContextManager[Cursor]]
+"""``snapshot()``: a cursor whose statements all read one consistent state of the database."""
 
 
 class SQLStore:
     """A store on a relational database: every query of the Store protocol, once.
 
-    Subclasses give the :class:`Dialect` and a transaction (see the module
-    docstring); then call ``_migrate`` once their connection is ready.
+    Subclasses give the :class:`Dialect`, a transaction and a snapshot (see
+    the module docstring); then call ``_migrate`` once their connection is ready.
     """
 
     dialect: Dialect
     _transaction: Transaction
+    _snapshot: Snapshot
 
     def __init__(
-        self, dialect: Dialect, transaction: Transaction, *, cache_size: int = 10_000
+        self,
+        dialect: Dialect,
+        transaction: Transaction,
+        snapshot: Snapshot,
+        *,
+        cache_size: int = 10_000,
     ) -> None:
         self.dialect = dialect
         self._transaction = transaction
+        self._snapshot = snapshot
         self.cache_size = cache_size
         # The latest stored state of recently used cases. Cases are values and a stored
         # history only grows, so a cached case is brought up to date by the events after it.
@@ -244,6 +273,8 @@ class SQLStore:
         self._sql = {
             name: dialect.adapt(text) for name, text in _QUERIES.items() if "{names}" not in text
         }
+        # The narrow case-row updates, by which columns change (16 at most), made when needed.
+        self._narrow: dict[tuple[int, ...], str] = {}
 
     # -- schema ----------------------------------------------------------------
 
@@ -386,26 +417,15 @@ class SQLStore:
         """
         require_case(case)
         require_version(case, expected_version)
+        columns = (case.stage.value, *timing_row(timing))
         rows = event_rows(case, expected_version)
         sql = self._sql
         try:
             with self._transaction(True) as cursor:
-                cursor.execute(
-                    sql["case_update"],
-                    (
-                        case.version,
-                        case.stage.value,
-                        *timing_row(timing),
-                        case.id,
-                        expected_version,
-                    ),
-                )
-                if cursor.rowcount != 1:
-                    cursor.execute(sql["case_version"], (case.id,))
-                    found = cursor.fetchone()
-                    if found is None:
-                        raise CaseNotFound(case.id)
-                    raise StaleCase(case.id, expected_version, int(found[0]))
+                if self.dialect.narrow_updates:
+                    self._update_changed(cursor, case, expected_version, columns)
+                else:
+                    self._update_row(cursor, case, expected_version, columns)
                 if rows:
                     cursor.executemany(sql["events_insert"], rows)
                 self._enqueue(cursor, effects)
@@ -424,6 +444,53 @@ class SQLStore:
                 ) from None
             raise
         self._remember(case)
+
+    def _update_row(
+        self, cursor: Cursor, case: Case, expected_version: int, columns: CaseColumns
+    ) -> None:
+        """Move the case row from *expected_version* to the case's, every column written."""
+        cursor.execute(
+            self._sql["case_update"], (case.version, *columns, case.id, expected_version)
+        )
+        if cursor.rowcount != 1:
+            cursor.execute(self._sql["case_version"], (case.id,))
+            found = cursor.fetchone()
+            if found is None:
+                raise CaseNotFound(case.id)
+            raise StaleCase(case.id, expected_version, int(found[0]))
+
+    def _update_changed(
+        self, cursor: Cursor, case: Case, expected_version: int, columns: CaseColumns
+    ) -> None:
+        """Move the case row from *expected_version*, writing only the columns that change.
+
+        Runs inside the write transaction, after its write lock is taken: the
+        row read is the row updated.
+        """
+        cursor.execute(self._sql["case_row"], (case.id,))
+        found = cursor.fetchone()
+        if found is None:
+            raise CaseNotFound(case.id)
+        if found[0] != expected_version:
+            raise StaleCase(case.id, expected_version, int(found[0]))
+        changed = tuple(
+            position
+            for position, (stored, value) in enumerate(zip(found[1:], columns, strict=True))
+            if stored != value
+        )
+        statement = self._narrow.get(changed)
+        if statement is None:
+            assignments = "".join(f", {_CASE_COLUMNS[position]} = ?" for position in changed)
+            statement = self._narrow[changed] = self.dialect.adapt(
+                f"UPDATE sr_cases SET version = ?{assignments}, claimed_until = NULL"
+                " WHERE case_id = ? AND version = ?"
+            )
+        cursor.execute(
+            statement,
+            (case.version, *(columns[position] for position in changed), case.id, expected_version),
+        )
+        if cursor.rowcount != 1:  # the lock makes this unreachable; never write past it
+            raise StaleCase(case.id, expected_version, None)
 
     def summary(self, case_id: str) -> CaseSummary:
         """The case row of *case_id*.
@@ -457,11 +524,15 @@ class SQLStore:
 
         Two index range scans: the cases due by *horizon*, in due order
         (stopping at *limit*); then, only if the page is not full, the cases
-        warned by *now* but due later (few: a warning window's worth).
+        warned by *now* but due later (few: a warning window's worth). Both
+        read one snapshot, so a case a concurrent save moves from one range
+        to the other is listed once, as it stood. (One statement would need
+        the second scan to run even when the first fills the page: it reads
+        every overdue case, tens of milliseconds over a million.)
         """
         require_limit(limit)
         found: list[tuple[str, float, float]] = []
-        with self._transaction(False) as cursor:
+        with self._snapshot() as cursor:
             cursor.execute(self._sql["due_by_time"], (horizon, _rows(limit)))
             found = cursor.fetchall()
             if limit is None or len(found) < limit:

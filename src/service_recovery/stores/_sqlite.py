@@ -35,6 +35,7 @@ SQLITE = Dialect(
     table_options=" WITHOUT ROWID",
     schema_lock=None,
     conflict=_sqlite_conflict,
+    narrow_updates=True,
 )
 """SQLite's spelling of the shared SQL."""
 
@@ -103,7 +104,7 @@ class SQLiteStore(SQLStore):
         )
         if isinstance(cache_size, bool) or not isinstance(cache_size, int) or cache_size < 0:
             raise InvalidValue(f"cache_size: expected a whole number >= 0, got {cache_size!r}")
-        super().__init__(SQLITE, self._transaction_of, cache_size=cache_size)
+        super().__init__(SQLITE, self._transaction_of, self._snapshot_of, cache_size=cache_size)
         try:
             self._configure(busy_timeout, synchronous.upper())
             self._migrate()
@@ -125,7 +126,16 @@ class SQLiteStore(SQLStore):
     def _transaction_of(self, write: bool) -> Iterator[Cursor]:
         with self._lock:
             cursor = self._connection.cursor()
-            cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            if not write:
+                # Each read statement is its own transaction (two fewer statements per
+                # call, as on PostgreSQL): events are only ever appended, with their
+                # case row, so no statement sees half a write.
+                try:
+                    yield cursor
+                finally:
+                    cursor.close()
+                return
+            cursor.execute("BEGIN IMMEDIATE")
             try:
                 yield cursor
             except BaseException:
@@ -135,6 +145,21 @@ class SQLiteStore(SQLStore):
                 cursor.execute("COMMIT")
             finally:
                 cursor.close()
+
+    @contextlib.contextmanager
+    def _snapshot_of(self) -> Iterator[Cursor]:
+        # In WAL mode a read transaction keeps the snapshot of its first read,
+        # whatever commits meanwhile.
+        with self._lock:
+            cursor = self._connection.cursor()
+            cursor.execute("BEGIN")
+            try:
+                yield cursor
+            finally:
+                try:
+                    cursor.execute("COMMIT")
+                finally:
+                    cursor.close()
 
     def close(self) -> None:
         """Close the connection; the store cannot be used after."""
