@@ -28,10 +28,21 @@ from .._model._commands import (
     ProposeSolution,
     ReflectBack,
     Reopen,
+    Reschedule,
     SendUpdate,
+    Withdraw,
 )
 from .._model._stages import Stage
-from .._model._values import Action, Actor, Channel, Customer, FollowUpOutcome, Role, Severity
+from .._model._values import (
+    Action,
+    Actor,
+    Channel,
+    Customer,
+    FollowUpOutcome,
+    Role,
+    Severity,
+    WithdrawalReason,
+)
 from .._time._clock import Clock
 from .._workflow import Workflow
 
@@ -88,6 +99,15 @@ _KNOWN: dict[type[Command], Variants] = {
     ),
     SendUpdate: lambda case, by, at: iter((SendUpdate(by=by, at=at, message="On its way"),)),
     Reopen: lambda case, by, at: iter((Reopen(by=by, at=at, reason="It happened again"),)),
+    Reschedule: lambda case, by, at: (
+        Reschedule(
+            by=by, at=at, index=index, due=at + timedelta(days=7), reason="A new date, agreed"
+        )
+        for index in sorted(case.open_actions)
+    ),
+    Withdraw: lambda case, by, at: iter(
+        (Withdraw(by=by, at=at, reason=WithdrawalReason.CUSTOMER_WITHDREW),)
+    ),
 }
 
 
@@ -108,6 +128,7 @@ def _signature(case: Case) -> tuple[Any, ...]:
         getattr(case, "paused", None) is None,
         getattr(case, "thanked", False),
         getattr(case, "prevention_note", None) is None,
+        case.solution_accepted,
     )
 
 

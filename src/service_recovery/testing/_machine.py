@@ -90,7 +90,9 @@ class WorkflowStateMachine(RuleBasedStateMachine):
                                    closes without a satisfied follow-up or enough
                                    unanswered ones, or grants compensation above the
                                    proposer's authority without an approval covering
-                                   it by someone else (read off the history)
+                                   it by someone else, or withdraws a case whose
+                                   customer had accepted a solution (read off the
+                                   history)
     ``refusal changes nothing``    a refused or vetoed command leaves the case as it
                                    was, and the error carries that very case
     ``explain matches apply``      ``explain`` is empty exactly when ``apply`` accepts,
