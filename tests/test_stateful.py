@@ -251,19 +251,11 @@ class Model:
             case sr.DeclineSolution():
                 self.proposal = None
             case sr.AcceptSolution():
-                assert self.proposal is not None
-                self.open_actions = set(range(len(self.proposal.actions)))
-                self.plan, self.proposal, self.last_update = self.proposal, None, None
-                self.solution_accepted = True
+                self._accept()
             case sr.SendUpdate():
                 self.last_update = command.at
             case sr.Reschedule():
-                # The customer is told the new date: an update that owns a broken promise.
-                assert self.plan is not None
-                actions = list(self.plan.actions)
-                actions[command.index] = sr.Action(actions[command.index].description, command.due)
-                self.plan = attrs.evolve(self.plan, actions=tuple(actions))
-                self.last_update = command.at
+                self._reschedule(command)
             case sr.AwaitCustomer() | sr.AwaitThirdParty():
                 self.waiting = True
             case sr.Resume():
@@ -285,6 +277,21 @@ class Model:
                 self._start_over()
             case sr.Close():
                 self.closed_at = command.at
+
+    def _accept(self) -> None:
+        """The proposal becomes the plan: its actions are promises, and no withdrawal follows."""
+        assert self.proposal is not None
+        self.open_actions = set(range(len(self.proposal.actions)))
+        self.plan, self.proposal, self.last_update = self.proposal, None, None
+        self.solution_accepted = True
+
+    def _reschedule(self, command: sr.Reschedule) -> None:
+        """The promise runs to its new date; the customer is told, which owns a broken one."""
+        assert self.plan is not None
+        actions = list(self.plan.actions)
+        actions[command.index] = sr.Action(actions[command.index].description, command.due)
+        self.plan = attrs.evolve(self.plan, actions=tuple(actions))
+        self.last_update = command.at
 
     def _start_over(self) -> None:
         """An unhappy or returning customer is heard again from the beginning."""
