@@ -295,7 +295,8 @@ class Reopen(Command):
     reason: str = attrs.field(validator=require_text)
 
 
-def _withdrawal_reason(value: object) -> object:
+def _withdrawal_reason(value: str) -> str:
+    """*value* as a :class:`WithdrawalReason`: the member, or the member its text names."""
     if isinstance(value, WithdrawalReason) or not isinstance(value, str):
         return value  # a wrong type is reported by the validator, with its name
     try:
