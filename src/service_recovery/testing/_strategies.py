@@ -321,8 +321,8 @@ def plausible_commands(
     approver whose authority covers the escalation, the index of an action still
     open (to complete, or to reschedule to a date mostly ahead), a withdrawal
     naming another case where its reason needs one, a reopen inside the window
-    (or just outside). A withdrawal is a rare detour unless *toward* is
-    ``withdrawn``. Most are accepted; the
+    (or just outside). A withdrawal is offered only when *toward* is
+    ``withdrawn``: it would end every other session early. Most are accepted; the
     rest are near misses worth trying.
 
     >>> from datetime import datetime, timezone
@@ -408,7 +408,10 @@ def _ranked_kinds(
     ]
     declared = _declared(graph)
     own = [kind for kind in allowed if (kind, case.stage) in declared and kind not in unblock]
-    detours = tuple(kind for kind in allowed if kind not in own and kind not in unblock)
+    # Withdrawing ends the case: taken only on the way to withdrawn, never as a detour.
+    detours = tuple(
+        kind for kind in allowed if kind not in own and kind not in unblock and kind is not Withdraw
+    )
     distance = _distances(graph, toward)
     here = distance.get(case.stage, len(Stage))
     nearest: dict[type[Command], int] = {}
