@@ -62,7 +62,8 @@ class TestSoundWorkflows:
 
             @invariant()
             def surveys_follow_closes(self) -> None:
-                closes = sum(1 for event in self.case.history if event.stage is sr.Stage.CLOSED)
+                # Entering closed, not every event there (a breach recorded late stays there).
+                closes = sum(1 for event in self.case.history if event.kind == "Close")
                 assert closes == len(self.sent)
 
         run_state_machine_as_test(Sound, settings=settings(HUNT, max_examples=40))
