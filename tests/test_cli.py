@@ -24,7 +24,7 @@ class TestValidate:
         """A valid file exits 0 and summarises the policy."""
         code, out, _ = run(capsys, "validate", str(EXAMPLE))
         assert 0 == code
-        assert "ok: policy 'contact-centre-last', 9 stages, 19 edges" in out
+        assert "ok: policy 'contact-centre-last', 10 stages, 19 edges" in out
 
     def test_bad_file_lists_every_problem(
         self, capsys: pytest.CaptureFixture[str], tmp_path: Path
@@ -64,7 +64,7 @@ class TestVerify:
         code, out, _ = run(capsys, "verify", "--preset", "last")
         assert 0 == code
         assert out.startswith("last: ")
-        assert 3 == out.count("ok     ")
+        assert 4 == out.count("ok     ")
 
     def test_file(self, capsys: pytest.CaptureFixture[str]) -> None:
         """verify FILE proves a policy file."""

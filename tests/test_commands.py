@@ -34,6 +34,8 @@ CONTRACT_NAMES = [
     "FollowUp",
     "Close",
     "Reopen",
+    "Reschedule",
+    "Withdraw",
 ]
 
 EXAMPLES: dict[object, Any] = {
@@ -46,6 +48,8 @@ EXAMPLES: dict[object, Any] = {
     sr.Actor: AGENT,
 }
 """A valid value for each field type a command may have."""
+FIELD_EXAMPLES: dict[tuple[type[sr.Command], str], Any] = {(sr.Withdraw, "reason"): "spam"}
+"""A valid value for the fields whose type alone does not say one (a reason is one of a few)."""
 
 
 def example(kind: Any) -> Any:
@@ -61,7 +65,7 @@ def build(kind: type[sr.Command], **changes: Any) -> sr.Command:
     """A valid command of *kind*: every required field filled, then *changes* applied."""
     attrs.resolve_types(kind)
     fields: dict[str, Any] = {
-        field.name: example(field.type)
+        field.name: FIELD_EXAMPLES.get((kind, field.name), example(field.type))
         for field in attrs.fields(kind)
         if field.default is attrs.NOTHING
     }

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 
 import service_recovery as sr
+from service_recovery._io._snapshot import upgrade_snapshot
 from service_recovery._model._commands import same_command
 
 from .scenarios import AGENT, T0, later, next_step, open_case, walk_to
@@ -83,7 +86,7 @@ def test_a_blank_identity_is_refused() -> None:
 def test_snapshots_carry_the_identity() -> None:
     case = walk_to(sr.Stage.LISTENING)
     data = sr.to_dict(case)
-    assert data["schema_version"] == sr.SCHEMA_VERSION == 2
+    assert data["schema_version"] == sr.SCHEMA_VERSION == 3
     assert data["history"][0]["policy"] == sr.Workflow().policy_identity
     assert sr.from_dict(data) == case
 
@@ -92,7 +95,8 @@ def _version_1(case: sr.Case) -> dict[str, Any]:
     """*case* as release 0.1 wrote it: version 1, no policy in the opening event."""
     data = sr.to_dict(case)
     data["schema_version"] = 1
-    del data["history"][0]["policy"]
+    for key in ("policy", "reference", "previous_case"):
+        del data["history"][0][key]
     return data
 
 
@@ -101,7 +105,7 @@ def test_a_version_1_snapshot_is_upgraded_on_load() -> None:
     loaded = sr.from_dict(_version_1(case))
     assert _opening(loaded).policy is None
     assert loaded.history[1:] == case.history[1:]
-    assert sr.to_dict(loaded)["schema_version"] == 2
+    assert sr.to_dict(loaded)["schema_version"] == 3
     patient = sr.Workflow(sr.RecoveryPolicy(follow_up_attempts=5))
     assert patient.apply(loaded, next_step(loaded)).version > loaded.version
 
@@ -115,9 +119,42 @@ def test_a_version_1_snapshot_is_still_checked() -> None:
 
 def test_an_unknown_snapshot_version_is_refused() -> None:
     data = sr.to_dict(open_case())
-    data["schema_version"] = 3
+    data["schema_version"] = 4
     with pytest.raises(sr.InvalidSnapshot, match="schema_version"):
         sr.from_dict(data)
+
+
+V2_SNAPSHOT = Path(__file__).parent / "fixtures" / "case-v2.json"
+"""A case at resolving with a broken promise on record, as release 0.1 with schema 2 wrote it."""
+
+
+def test_a_stored_version_2_snapshot_is_upgraded_on_load() -> None:
+    stored = json.loads(V2_SNAPSHOT.read_text(encoding="utf-8"))
+    assert 2 == stored["schema_version"]
+    assert "reference" not in stored["history"][0]
+    loaded = sr.from_dict(stored)
+    assert (None, None) == (loaded.reference, loaded.previous_case)
+    assert ("case-v2", sr.Stage.RESOLVING, 11) == (loaded.id, loaded.stage, loaded.version)
+    assert {"promise@8#0", "update@8"} == loaded.breaches
+    written = sr.to_dict(loaded)
+    assert 3 == written["schema_version"]
+    assert (None, None) == (
+        written["history"][0]["reference"],
+        written["history"][0]["previous_case"],
+    )
+    assert loaded == sr.from_dict(json.loads(json.dumps(written)))
+
+
+def test_a_version_1_snapshot_goes_through_every_upgrade() -> None:
+    """Version 1 is brought up through 2 to 3: the opening gains each key in turn."""
+    upgraded = upgrade_snapshot(_version_1(open_case()))
+    assert 3 == upgraded["schema_version"]
+    opening = upgraded["history"][0]
+    assert (None, None, None) == (
+        opening["policy"],
+        opening["reference"],
+        opening["previous_case"],
+    )
 
 
 # -- re-sent commands --------------------------------------------------------------

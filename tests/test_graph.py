@@ -72,13 +72,13 @@ class TestDefaultGraph:
         assert S.REPORTED == sr.DEFAULT_GRAPH.initial
 
     def test_escalation_works_at_every_open_stage(self) -> None:
-        """Escalate and Approve loop on every stage but closed, and not on closed."""
+        """Escalate and Approve loop on every stage but closed and withdrawn, and not there."""
         loops = {
             (e.command, e.source)
             for e in sr.DEFAULT_GRAPH.all_edges()
             if e.command in (sr.Escalate, sr.Approve)
         }
-        open_stages = [stage for stage in S if stage is not S.CLOSED]
+        open_stages = [stage for stage in S if stage not in (S.CLOSED, S.WITHDRAWN)]
         assert {(kind, s) for kind in (sr.Escalate, sr.Approve) for s in open_stages} == loops
         assert all(
             e.source is e.dest
@@ -225,9 +225,9 @@ class TestGraphChecks:
     def test_closed_needs_no_way_out(self) -> None:
         """'closed' may be the end of the road: no Reopen is required."""
         graph = sr.StageGraph([sr.Edge(sr.Close, S.REPORTED, S.CLOSED)])
-        assert (S.REPORTED, S.CLOSED) == graph.stages
+        assert (S.REPORTED, S.CLOSED, S.WITHDRAWN) == graph.stages
 
     def test_custom_initial_stage(self) -> None:
         """A graph may start elsewhere than 'reported'."""
         graph = sr.StageGraph([sr.Edge(sr.Close, S.LISTENING, S.CLOSED)], initial=S.LISTENING)
-        assert (S.LISTENING, S.CLOSED) == graph.stages
+        assert (S.LISTENING, S.CLOSED, S.WITHDRAWN) == graph.stages

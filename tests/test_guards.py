@@ -96,8 +96,14 @@ policies: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
 
 class TestGuardTables:
     def test_contract_guard_names(self) -> None:
-        """The contract guards are the four the product promises."""
-        expected = ["venting finished", "summary confirmed", "followed up", "within authority"]
+        """The contract guards are the five the product promises."""
+        expected = [
+            "venting finished",
+            "summary confirmed",
+            "followed up",
+            "within authority",
+            "no solution accepted",
+        ]
         assert expected == [guard.name for guard in CONTRACT_GUARDS]
 
     def test_guard_names_are_unique(self) -> None:
@@ -546,8 +552,8 @@ class TestReopenWindow:
         assert allowed == (not reasons)
         if not allowed:
             assert [
-                "The reopen window of 30 days after closing has passed: "
-                "open a new case and link this one"
+                "The reopen window of 30 days after closing has passed: open a new case "
+                "that succeeds this one, with Workflow.open(..., previous_case='case-1')"
             ] == [str(reason) for reason in reasons]
 
     @given(

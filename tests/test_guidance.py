@@ -127,6 +127,40 @@ class TestGuidance:
         resolved = walk(workflow, until=S.RESOLVED)
         assert any("0 of 3" in line for line in workflow.guidance(resolved).do)
 
+    def test_a_broken_promise_asks_for_a_new_date(self) -> None:
+        """Once a promise broke, the first thing to do is tell the customer and reschedule."""
+        workflow = sr.Workflow()
+        case = walk(workflow, until=S.RESOLVING)
+        assert not any("Reschedule" in line for line in workflow.guidance(case).do)
+        due = case.plan.actions[0].due if case.plan is not None else case.last_at
+        told = workflow.apply(case, sr.SendUpdate(by=AGENT, at=due + STEP, message="Still on it"))
+        advice = workflow.guidance(told)
+        assert advice.do[0].startswith("Promise #0")
+        assert advice.do[0].endswith("(Reschedule).")
+        assert advice.say[0] == COACHING[sr.Reschedule].say[0]
+        moved = workflow.apply(
+            told,
+            sr.Reschedule(
+                by=AGENT, at=told.last_at, index=0, due=told.last_at + STEP, reason="Monday"
+            ),
+        )
+        assert not workflow.guidance(moved).do[0].startswith("Promise #0")
+
+    def test_a_withdrawn_case_points_to_the_one_it_duplicates(self) -> None:
+        """A withdrawn case is coached as ended, and names the case to carry on in."""
+        workflow = sr.Workflow()
+        case = walk(workflow, until=S.LISTENING)
+        ended = workflow.apply(
+            case,
+            sr.Withdraw(
+                by=AGENT, at=case.last_at + STEP, reason="duplicate", duplicate_of="case-0"
+            ),
+        )
+        advice = workflow.guidance(ended)
+        assert COACHING[sr.Withdraw].goal == advice.goal
+        assert "Carry on in case 'case-0'." == advice.do[0]
+        assert () == advice.next
+
     def test_refuses_a_non_case(self) -> None:
         """Guidance and suggestions are for cases."""
         with pytest.raises(sr.InvalidValue, match="expected a Case"):

@@ -90,13 +90,14 @@ class TestGuards:
         assert sr.Listen in WORKFLOW.allowed(resume(case, T0 + 2 * HOUR))
 
     def test_updates_and_escalations_go_on_while_waiting(self) -> None:
-        """Telling the customer, escalating and approving stay possible while waiting."""
+        """Telling the customer (an update, a new date), escalating and approving go on."""
         case = wait(resolving_case(WORKFLOW), T0 + HOUR, on_customer=False)
         case = WORKFLOW.apply(case, sr.SendUpdate(by=AGENT, at=T0 + 2 * HOUR, message="Chasing"))
         case = WORKFLOW.apply(case, sr.Escalate(by=AGENT, at=T0 + 3 * HOUR, reason="Slow courier"))
         case = WORKFLOW.apply(case, sr.Approve(by=SUPERVISOR, at=T0 + 4 * HOUR))
         assert case.paused is not None
-        assert {sr.Escalate, sr.SendUpdate, sr.Resume} == set(WORKFLOW.allowed(case))
+        expected = {sr.Escalate, sr.SendUpdate, sr.Reschedule, sr.Resume}
+        assert expected == set(WORKFLOW.allowed(case))
 
     def test_a_closed_case_cannot_wait(self) -> None:
         """Waiting is for open cases only."""

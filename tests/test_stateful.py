@@ -102,6 +102,8 @@ class Model:
     cause: str | None = None
     prevention: bool = False
     thanked: bool = False
+    solution_accepted: bool = False
+    """A solution was accepted at some point: from then on the case is never withdrawn."""
     silent_customer: bool = False
     """Not a fact of the case: the customer of this session never answers a follow-up."""
     ids: dict[str, sr.Command] = attrs.Factory(dict)
@@ -111,6 +113,8 @@ class Model:
         if command.at < self.last_at - CLOCK_SKEW:
             return None
         stage = self.stage
+        if stage is S.WITHDRAWN:
+            return None  # terminal: nothing follows
         if stage is S.CLOSED and isinstance(command, OPEN_STAGES_ONLY):
             return None
         if self.waiting and isinstance(command, STOPPED_BY_WAITING):
@@ -137,6 +141,13 @@ class Model:
                 return S.RESOLVING if ready else None
             case sr.SendUpdate():
                 return S.RESOLVING if stage is S.RESOLVING else None
+            case sr.Reschedule():
+                open_promise = stage is S.RESOLVING and command.index in self.open_actions
+                return S.RESOLVING if open_promise and command.due > command.at else None
+            case sr.Withdraw():
+                before_any_plan = stage in WITHDRAWABLE and not self.solution_accepted
+                itself = command.duplicate_of == CASE_ID
+                return S.WITHDRAWN if before_any_plan and not itself else None
             case sr.CompleteAction():
                 if stage is not S.RESOLVING or command.index not in self.open_actions:
                     return None
@@ -240,11 +251,11 @@ class Model:
             case sr.DeclineSolution():
                 self.proposal = None
             case sr.AcceptSolution():
-                assert self.proposal is not None
-                self.open_actions = set(range(len(self.proposal.actions)))
-                self.plan, self.proposal, self.last_update = self.proposal, None, None
+                self._accept()
             case sr.SendUpdate():
                 self.last_update = command.at
+            case sr.Reschedule():
+                self._reschedule(command)
             case sr.AwaitCustomer() | sr.AwaitThirdParty():
                 self.waiting = True
             case sr.Resume():
@@ -267,6 +278,21 @@ class Model:
             case sr.Close():
                 self.closed_at = command.at
 
+    def _accept(self) -> None:
+        """The proposal becomes the plan: its actions are promises, and no withdrawal follows."""
+        assert self.proposal is not None
+        self.open_actions = set(range(len(self.proposal.actions)))
+        self.plan, self.proposal, self.last_update = self.proposal, None, None
+        self.solution_accepted = True
+
+    def _reschedule(self, command: sr.Reschedule) -> None:
+        """The promise runs to its new date; the customer is told, which owns a broken one."""
+        assert self.plan is not None
+        actions = list(self.plan.actions)
+        actions[command.index] = sr.Action(actions[command.index].description, command.due)
+        self.plan = attrs.evolve(self.plan, actions=tuple(actions))
+        self.last_update = command.at
+
     def _start_over(self) -> None:
         """An unhappy or returning customer is heard again from the beginning."""
         self.summary_confirmed = self.venting_finished = self.satisfied = self.thanked = False
@@ -275,6 +301,17 @@ class Model:
         self.unanswered = 0
 
 
+CASE_ID = "case-1"
+WITHDRAWABLE = (
+    S.REPORTED,
+    S.ACKNOWLEDGED,
+    S.LISTENING,
+    S.UNDERSTOOD,
+    S.APOLOGIZED,
+    S.DIAGNOSED,
+    S.SOLUTION_PROPOSED,
+)
+"""Where the default graph lets a case be withdrawn: every stage before a plan is accepted."""
 OPEN_STAGES_ONLY = (sr.Escalate, sr.Approve, sr.AwaitCustomer, sr.AwaitThirdParty, sr.Resume)
 STOPPED_BY_WAITING = (
     sr.Acknowledge,
@@ -299,6 +336,7 @@ RESPONDING = (
     sr.Apologize,
     sr.ProposeSolution,
     sr.SendUpdate,
+    sr.Reschedule,
     sr.FollowUp,
 )
 """What answers the customer, when a person does it; a case may wait only once answered."""
@@ -327,6 +365,7 @@ def contract_breaches(history: Sequence[sr.Event]) -> list[str]:
     breaches = []
     for events in conversations(history):
         vented = satisfied = False
+        accepted = any(isinstance(event.command, sr.AcceptSolution) for event in history)
         unanswered = 0
         pending: sr.Escalate | None = None
         approvals: list[tuple[sr.Escalate, sr.Approve]] = []
@@ -339,6 +378,8 @@ def contract_breaches(history: Sequence[sr.Event]) -> list[str]:
                 breaches.append(f"{event.kind} at {event.at} proposed before venting finished")
             if entered is S.CLOSED and not satisfied and unanswered < FOLLOW_UP_ATTEMPTS:
                 breaches.append(f"{event.kind} at {event.at} closed without a follow-up")
+            if entered is S.WITHDRAWN and accepted:
+                breaches.append(f"{event.kind} at {event.at} withdrew after an accepted solution")
             match command:
                 case sr.FinishVenting():
                     vented = True
@@ -420,10 +461,11 @@ PLAUSIBLE: dict[sr.Stage, tuple[type[sr.Command], ...]] = {
     S.APOLOGIZED: (sr.IdentifyCause,),
     S.DIAGNOSED: (sr.ProposeSolution, sr.ProposeSolution, sr.Escalate),
     S.SOLUTION_PROPOSED: (sr.AcceptSolution, sr.AcceptSolution, sr.DeclineSolution),
-    S.RESOLVING: (sr.CompleteAction, sr.CompleteAction, sr.SendUpdate),
+    S.RESOLVING: (sr.CompleteAction, sr.CompleteAction, sr.SendUpdate, sr.Reschedule),
     S.RESOLVED: (sr.FollowUp, sr.FollowUp, sr.Thank, sr.RecordPrevention, sr.Close),
     S.FOLLOWED_UP: (sr.Thank, sr.Close, sr.RecordPrevention),
     S.CLOSED: (sr.Reopen,),
+    S.WITHDRAWN: (sr.Reopen, sr.Listen),  # refused: a withdrawn case is over
 }
 # How often each kind of move is made: mostly sensible work, with random noise.
 MOVES = ("plausible",) * 7 + ("random", "random", "redeliver", "reuse id")
@@ -450,6 +492,8 @@ ALL_KINDS: tuple[type[sr.Command], ...] = (
     sr.AwaitCustomer,
     sr.AwaitThirdParty,
     sr.Resume,
+    sr.Reschedule,
+    sr.Withdraw,
 )
 
 
@@ -507,6 +551,21 @@ def payloads(
         return {"reason": draw(texts), "amount": draw(amounts)}
     if kind in (sr.Reopen, sr.AwaitCustomer, sr.AwaitThirdParty):
         return {"reason": draw(texts)}
+    if kind is sr.Reschedule:
+        open_actions = sorted(model.open_actions) if model is not None else []
+        known = st.sampled_from(open_actions) if open_actions else st.nothing()
+        # Now and then a new date that is not ahead: refused.
+        due = draw(later | later | st.just(at) | st.just(at - timedelta(hours=1)))
+        return {
+            "index": draw(known | known | st.integers(-1, 4)),
+            "due": due,
+            "reason": draw(texts),
+        }
+    if kind is sr.Withdraw:
+        reason = draw(st.sampled_from(sr.WithdrawalReason))
+        # Now and then a duplicate of the case itself: refused.
+        other = draw(st.sampled_from(("case-0", "case-0", CASE_ID)))
+        return {"reason": reason, "duplicate_of": other if reason.needs_other_case else None}
     return {}
 
 
@@ -550,7 +609,7 @@ class DefaultWorkflowMachine(RuleBasedStateMachine):
             severity=severity,
             summary="Received the wrong item",
             at=at,
-            id="case-1",
+            id=CASE_ID,
         )
         self.model = Model(stage=S.REPORTED, last_at=at, severity=severity, silent_customer=silent)
 
@@ -625,6 +684,9 @@ class DefaultWorkflowMachine(RuleBasedStateMachine):
         assert model.waiting == (case.paused is not None)
         assert model.prevention == (case.prevention_note is not None)
         assert model.thanked == case.thanked
+        assert model.solution_accepted == case.solution_accepted
+        promised = None if model.plan is None else [a.due for a in model.plan.actions]
+        assert promised == (None if case.plan is None else [a.due for a in case.plan.actions])
 
     @invariant()
     def keeps_the_contract(self) -> None:
@@ -661,8 +723,8 @@ class DefaultWorkflowMachine(RuleBasedStateMachine):
         }
         kinds = tuple(kind for kind in kinds if not done.get(kind, False))
         if model.stage is S.RESOLVING and not model.broken_promises_owned(model.last_at):
-            kinds = (sr.SendUpdate, *kinds)
-        if model.stage is S.CLOSED:
+            kinds = (sr.SendUpdate, sr.Reschedule, *kinds)
+        if model.stage in (S.CLOSED, S.WITHDRAWN):
             return kinds
         # A wait or a pending escalation is what someone would see to first (and a waiting
         # case does nothing else: random commands try the rest).
@@ -673,6 +735,10 @@ class DefaultWorkflowMachine(RuleBasedStateMachine):
         # Before the customer had an answer a wait is refused: a near miss worth trying.
         waits = () if model.waiting else (sr.AwaitCustomer, sr.AwaitThirdParty)
         detours = (*((sr.Escalate,) if model.escalation is None else ()), *waits)
+        # Withdrawing ends the session, so it is the rarest detour (and refused once a
+        # solution was accepted: a near miss after a reopen).
+        if data.draw(st.sampled_from((False,) * 5 + (True,)), label="withdraw"):
+            detours = (*detours, sr.Withdraw)
         if detours and data.draw(st.sampled_from((False,) * 7 + (True,)), label="detour"):
             return detours
         return kinds
@@ -795,6 +861,9 @@ class TestCoverage:
             "compensation above authority, approved",
             "redelivered",
             "id conflict",
+            "resolving --Reschedule--> resolving",
+            "--Withdraw--> withdrawn",
+            "refused Withdraw at",
             *(f"--{kind.__name__}-->" for kind in OPEN_STAGES_ONLY),
         )
         taken = {path: sum(n for move, n in seen.items() if path in move) for path in paths}

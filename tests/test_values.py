@@ -42,6 +42,7 @@ class TestStage:
             "resolved",
             "followed_up",
             "closed",
+            "withdrawn",
         ]
         assert expected == [stage.value for stage in sr.Stage]
         assert [value.upper() for value in expected] == [stage.name for stage in sr.Stage]

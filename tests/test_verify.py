@@ -61,6 +61,7 @@ class TestProofs:
         assert [
             "no solution proposed before venting is finished",
             "never closed without a follow-up",
+            "withdrawn never after an accepted solution",
             NO_STUCK_CASE,
         ] == [result.name for result in last_report.results]
 

@@ -67,9 +67,11 @@ from ._model._commands import (
     RecordPrevention,
     ReflectBack,
     Reopen,
+    Reschedule,
     Resume,
     SendUpdate,
     Thank,
+    Withdraw,
 )
 from ._model._events import Event
 from ._model._history import History
@@ -88,6 +90,7 @@ from ._model._values import (
     Money,
     Role,
     Severity,
+    WithdrawalReason,
 )
 from ._public import fixup_module_metadata
 from ._rulebook._calendar import BusinessCalendar, Weekday
@@ -187,6 +190,7 @@ __all__ = [
     "Remedy",
     "Reopen",
     "Requirement",
+    "Reschedule",
     "Resume",
     "Role",
     "Route",
@@ -208,6 +212,8 @@ __all__ = [
     "Veto",
     "WaitingOn",
     "Weekday",
+    "Withdraw",
+    "WithdrawalReason",
     "Workflow",
     "broken_promises",
     "diagram",

@@ -194,8 +194,25 @@ class Workflow:
         at: datetime,
         id: str | None = None,
         by: Actor = SYSTEM,
+        reference: str | None = None,
+        previous_case: str | None = None,
     ) -> Case:
         """Record a new complaint and return its case, at the graph's first stage.
+
+        A complaint about a case closed past its reopen window opens a new case
+        that succeeds it: ``previous_case`` names the old one, and the new case
+        keeps the link (:attr:`Case.previous_case`) in its history, snapshots
+        and store rows. The forward link (which case succeeded this one) is the
+        host's to keep, next to its own ``reference``.
+
+        >>> from datetime import datetime, timezone
+        >>> import service_recovery as sr
+        >>> case = sr.Workflow().open(customer=sr.Customer("c-1"), channel=sr.Channel.EMAIL,
+        ...     severity=sr.Severity.MINOR, summary="The jacket tore again",
+        ...     at=datetime(2026, 6, 1, tzinfo=timezone.utc), id="case-2",
+        ...     reference="ZD-4711", previous_case="case-1")
+        >>> case.reference, case.previous_case
+        ('ZD-4711', 'case-1')
 
         Args:
             customer: who complained.
@@ -205,6 +222,8 @@ class Workflow:
             at: when (timezone-aware).
             id: the case id; a random one if omitted.
             by: who recorded it (the system by default).
+            reference: the host's own reference (its ticket id, say), carried as it is.
+            previous_case: the id of the case this one succeeds, if any.
 
         Raises:
             InvalidValue: a field is malformed (a naive ``at``, a blank summary...).
@@ -221,6 +240,8 @@ class Workflow:
             severity=severity,
             summary=summary,
             policy=self.policy_identity,
+            reference=reference,
+            previous_case=previous_case,
         )
         hooks = self._run_before(None, command)
         case = fold((Event(command, self._engine.graph.initial),))

@@ -151,3 +151,36 @@ def errors() -> list[type[sr.RecoveryError]]:
         problems: tuple[str, ...] = bad.problems
         assert problems
     return [sr.TransitionNotAllowed, sr.CommandVetoed, sr.HookFailed, sr.InvalidValue]
+
+
+def withdrawn_duplicate() -> sr.Case:
+    """A duplicate opened with the host's reference ends withdrawn, naming the other case."""
+    workflow = sr.Workflow()
+    case = workflow.open(
+        customer=sr.Customer("c-3"),
+        channel=sr.Channel.EMAIL,
+        severity=sr.Severity.MINOR,
+        summary="Same parcel, second email",
+        at=T0,
+        reference="ZD-4712",
+        previous_case=None,
+    )
+    reason: sr.WithdrawalReason = sr.WithdrawalReason.DUPLICATE
+    case = workflow.apply(case, sr.Withdraw(by=AGENT, at=T0, reason=reason, duplicate_of="case-1"))
+    ended: sr.Withdraw | None = case.withdrawal
+    assert ended is not None
+    assert case.reference == "ZD-4712"
+    count: int = case.reopen_count
+    assert count == 0
+    assert case.stage.terminal
+    return case
+
+
+def new_date(workflow: sr.Workflow, case: sr.Case) -> sr.Case:
+    """A promise gets a new date; the reason is what the customer is told."""
+    return workflow.apply(
+        case,
+        sr.Reschedule(
+            by=AGENT, at=T0, index=0, due=T0 + timedelta(days=3), reason="Ships on Monday"
+        ),
+    )

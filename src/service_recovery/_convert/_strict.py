@@ -242,10 +242,10 @@ def note_unknown_keys(raw: Mapping[Any, Any], known: frozenset[str], problems: P
 
 
 def _make_writer(kind: type) -> Writer:
+    if issubclass(kind, enum.Enum):  # first: a StrEnum member is written as its plain text
+        return _enum_value
     if kind is type(None) or issubclass(kind, str | bool | int):
         return _as_is  # a subclass of str, say, is written as the text it is
-    if issubclass(kind, enum.Enum):
-        return _enum_value
     if issubclass(kind, datetime):
         return datetime_to_text
     if issubclass(kind, Decimal):

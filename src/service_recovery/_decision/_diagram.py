@@ -39,7 +39,8 @@ def diagram(
             :attr:`~Workflow.judge` runs.
         format: ``"mermaid"`` or ``"dot"``.
         self_loops: also draw the commands every open stage accepts in place
-            (escalate, approve, waits); by default they are summarised in a note.
+            (escalate, approve, waits) and the withdrawals; by default they are
+            summarised in a note.
 
     Raises:
         InvalidValue: an unknown format, or *workflow* is neither a workflow nor a policy.
@@ -54,7 +55,10 @@ def diagram(
     edges = list(graph.edges if not self_loops else graph.all_edges())
     labels = [(edge, _label(judge, edge)) for edge in edges]
     everywhere = ", ".join(kind.__name__ for kind in EVERY_OPEN_STAGE)
-    note = f"every open stage also accepts {everywhere} in place"
+    note = (
+        f"every open stage also accepts {everywhere} in place, "
+        "and every stage before a solution is accepted Withdraw to withdrawn"
+    )
     if format == "dot":
         return _dot(judge.policy.name, graph.initial, labels, None if self_loops else note)
     return _mermaid(graph.initial, labels, None if self_loops else note)

@@ -31,7 +31,9 @@ from .._model._commands import (
     RecordBreach,
     ReflectBack,
     Reopen,
+    Reschedule,
     Resume,
+    Withdraw,
 )
 from .._model._stages import Stage
 from .._model._values import Actor, Money, Role, instant
@@ -147,6 +149,44 @@ def _action_open(policy: RecoveryPolicy, case: Case, command: CompleteAction) ->
     return None
 
 
+def _promise_to_reschedule(policy: RecoveryPolicy, case: Case, command: Reschedule) -> str | None:
+    count = len(case.plan.actions) if case.plan is not None else 0
+    if count == 0:
+        return "There is no accepted plan with promised actions to reschedule"
+    if not 0 <= command.index < count:
+        return (
+            f"There is no promised action #{command.index}: the plan has {count} "
+            f"action(s), numbered 0 to {count - 1}"
+        )
+    if command.index not in case.open_actions:
+        return f"Promised action #{command.index} is already done: a kept promise keeps its date"
+    return None
+
+
+def _new_date_ahead(policy: RecoveryPolicy, case: Case, command: Reschedule) -> str | None:
+    if instant(command.due) > instant(command.at):
+        return None
+    return (
+        f"The new date {command.due.isoformat()} is not after the reschedule "
+        f"({command.at.isoformat()}): agree a date still ahead"
+    )
+
+
+def _no_solution_accepted(policy: RecoveryPolicy, case: Case, command: object) -> str | None:
+    if not case.solution_accepted:
+        return None
+    return (
+        "A solution was accepted for this case: it is recovered, followed up and closed, "
+        "never withdrawn"
+    )
+
+
+def _another_case(policy: RecoveryPolicy, case: Case, command: Withdraw) -> str | None:
+    if command.duplicate_of != case.id:
+        return None
+    return f"A case cannot duplicate itself: duplicate_of names this case ({case.id!r})"
+
+
 def _can_escalate(policy: RecoveryPolicy, case: Case, command: object) -> str | None:
     if case.escalation is None:
         return None
@@ -232,7 +272,8 @@ def _within_reopen_window(policy: RecoveryPolicy, case: Case, command: Reopen) -
         return None
     return (
         f"The reopen window of {describe_duration(window)} after closing has passed: "
-        "open a new case and link this one"
+        f"open a new case that succeeds this one, with "
+        f"Workflow.open(..., previous_case={case.id!r})"
     )
 
 
@@ -277,6 +318,13 @@ CONTRACT_GUARDS: tuple[Guard, ...] = (
         needs_command=False,
     ),
     Guard("within authority", _within_authority, commands=(ProposeSolution,)),
+    Guard(
+        "no solution accepted",
+        _no_solution_accepted,
+        commands=(Withdraw,),
+        entering=(Stage.WITHDRAWN,),
+        needs_command=False,
+    ),
 )
 """The guards every workflow runs, whatever its policy."""
 
@@ -292,6 +340,9 @@ STEP_GUARDS: tuple[Guard, ...] = (
         "proposal on the table", _proposal_on_table, commands=(AcceptSolution,), needs_command=False
     ),
     Guard("action open", _action_open, commands=(CompleteAction,)),
+    Guard("promise open", _promise_to_reschedule, commands=(Reschedule,)),
+    Guard("new date ahead", _new_date_ahead, commands=(Reschedule,)),
+    Guard("another case", _another_case, commands=(Withdraw,)),
     Guard("one escalation at a time", _can_escalate, commands=(Escalate,), needs_command=False),
     Guard("approvable", _approvable, commands=(Escalate,)),
     Guard("escalation pending", _escalation_pending, commands=(Approve,), needs_command=False),

@@ -31,6 +31,8 @@ from .._model._commands import (
     Listen,
     ProposeSolution,
     Reopen,
+    Reschedule,
+    Withdraw,
 )
 from .._model._stages import Stage
 from .._model._values import Action, Actor, Compensation, CompensationKind
@@ -44,6 +46,7 @@ from .._rulebook._practice import (
     suggested_compensation_of,
 )
 from .._rulebook._rules import Remedy, Step
+from .._time._promises import broken_promises
 
 if TYPE_CHECKING:
     from .._rulebook._graph import StageGraph
@@ -238,7 +241,31 @@ COACHING: Mapping[type[Command], _Coaching] = MappingProxyType(
         ),
         Reopen: _Coaching(
             "The case is closed.",
-            ("If the customer comes back about it within the reopen window, reopen it.",),
+            (
+                "If the customer comes back about it within the reopen window, reopen it.",
+                "Past the window, open a new case that succeeds this one (previous_case).",
+            ),
+        ),
+        Reschedule: _Coaching(
+            "Own a promise that slipped, and give a date you can keep.",
+            (
+                "Tell the customer before they have to chase you, say why, and agree a new date.",
+                "Pick a date with room to spare: a second missed date costs more than the first.",
+            ),
+            (
+                "I'm sorry, the refund did not go out on Friday as I promised. It will by "
+                "Tuesday, and I will email you the moment it has.",
+            ),
+            ("Moving the date without telling the customer.", "Another vague 'soon'."),
+        ),
+        Withdraw: _Coaching(
+            "The complaint ended without a recovery: nothing more is owed on this case.",
+            (
+                "If it duplicates or was merged into another case, carry on there.",
+                "If the customer took it back, thank them for letting you know.",
+            ),
+            ("Thanks for letting us know; we have closed this request.",),
+            ("Withdrawing a real complaint to get it off the queue.",),
         ),
     }
 )
@@ -307,9 +334,17 @@ def guidance(policy: RecoveryPolicy, case: Case, allowed: tuple[type[Command], .
         case: the case to coach for.
         allowed: the command types that can be accepted now (the buttons).
     """
-    step = next_step(policy.graph, case.stage)
+    step = Withdraw if case.stage.terminal else next_step(policy.graph, case.stage)
     coaching = COACHING[step] if step is not None else _fallback(policy.graph, case.stage)
     do = list(coaching.do)
+    withdrawal = case.withdrawal
+    if withdrawal is not None and withdrawal.duplicate_of is not None:
+        do.insert(0, f"Carry on in case {withdrawal.duplicate_of!r}.")
+    say = coaching.say
+    broken = broken_promises(case, case.last_at)  # as of the case's last event
+    if broken:
+        do[:0] = [f"{promise.advice} (Reschedule)." for promise in broken]
+        say = (*COACHING[Reschedule].say, *say)
     if step is FinishVenting and case.summary_confirmed:
         do.append("They confirmed your summary: finish venting once they have said everything.")
     if case.acknowledged_at is None and step is not Acknowledge:
@@ -333,7 +368,7 @@ def guidance(policy: RecoveryPolicy, case: Case, allowed: tuple[type[Command], .
         case.stage,
         coaching.goal,
         tuple(do),
-        coaching.say,
+        say,
         coaching.avoid,
         tuple(kind.title for kind in allowed),
     )

@@ -29,6 +29,7 @@ import attrs
 from .._errors import InvalidValue, RecoveryError
 from .._model._case import Case, Facts, changes_of, fold, grow
 from .._model._commands import (
+    AcceptSolution,
     Approve,
     Command,
     CompleteAction,
@@ -37,6 +38,8 @@ from .._model._commands import (
     Open,
     ProposeSolution,
     Reopen,
+    Reschedule,
+    Withdraw,
 )
 from .._model._events import Event
 from .._model._stages import Stage
@@ -50,6 +53,7 @@ from .._model._values import (
     Money,
     Role,
     Severity,
+    WithdrawalReason,
 )
 from .._rulebook._defaults import FALLBACK_PLAYBOOK
 from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS
@@ -238,6 +242,26 @@ def _completions(scene: Scene, kind: type[CompleteAction]) -> Variants:
         yield f"{kind.__name__}(#{index})", kind(by=AGENT, at=scene.at, index=index)
 
 
+def _reschedules(scene: Scene, kind: type[Reschedule]) -> Variants:
+    plan = scene.case.plan
+    # Further off than any explored path, as the proposals' dates are.
+    due = scene.at + timedelta(days=7300)
+    for index in range(len(plan.actions)) if plan is not None else (0,):
+        yield (
+            f"{kind.__name__}(#{index})",
+            kind(by=AGENT, at=scene.at, index=index, due=due, reason="a new date"),
+        )
+
+
+def _withdrawals(scene: Scene, kind: type[Withdraw]) -> Variants:
+    for reason in WithdrawalReason:
+        other = "another case" if reason.needs_other_case else None
+        yield (
+            f"{kind.__name__}({reason.value})",
+            kind(by=AGENT, at=scene.at, reason=reason, duplicate_of=other),
+        )
+
+
 def _causes(scene: Scene, kind: type[IdentifyCause]) -> Variants:
     for category in scene.categories:
         yield f"{kind.__name__}({category})", kind(by=AGENT, at=scene.at, category=category)
@@ -254,7 +278,7 @@ def _reopens(scene: Scene, kind: type[Reopen]) -> Variants:
     )
 
 
-_READ_ONLY_THE_TIME = frozenset({_proposals, _escalations, _approvals, _causes})
+_READ_ONLY_THE_TIME = frozenset({_proposals, _escalations, _approvals, _causes, _withdrawals})
 """The builders whose commands depend on the scene's moment alone, not on its case."""
 
 PAYLOADS: dict[type[Command], PayloadBuilder] = {
@@ -262,6 +286,8 @@ PAYLOADS: dict[type[Command], PayloadBuilder] = {
     Escalate: _escalations,
     Approve: _approvals,
     CompleteAction: _completions,
+    Reschedule: _reschedules,
+    Withdraw: _withdrawals,
     IdentifyCause: _causes,
     Reopen: _reopens,
 }
@@ -447,10 +473,19 @@ def _builtin_properties(policy: RecoveryPolicy) -> tuple[Property, ...]:
             lambda case: case.stage is not Stage.SOLUTION_PROPOSED or case.venting_finished,
         ),
         Property("never closed without a follow-up", followed_up),
+        Property(
+            "withdrawn never after an accepted solution",
+            lambda case: case.stage is not Stage.WITHDRAWN or not _accepted_before(case),
+        ),
     )
 
 
-NO_STUCK_CASE = "closed is reachable from every reachable state (no stuck case)"
+def _accepted_before(case: Case) -> bool:
+    """Whether *case*'s history accepted a solution (read from the events, not the facts)."""
+    return any(map(isinstance, case.history.commands, itertools.repeat(AcceptSolution)))
+
+
+NO_STUCK_CASE = "closed is reachable from every reachable state but withdrawn (no stuck case)"
 
 
 def verify(
@@ -464,8 +499,10 @@ def verify(
     """Explore every state a case can reach under *workflow* and check properties in each.
 
     Proves that a solution is never proposed before venting is finished, that
-    a case is never closed without a follow-up, and that ``closed`` stays
-    reachable from every reachable state, plus each of *properties*. Each
+    a case is never closed without a follow-up, that a case is never withdrawn
+    after a solution was accepted, and that ``closed`` stays reachable from
+    every reachable state but the terminal ``withdrawn`` (withdrawing is no
+    way out of a stuck case), plus each of *properties*. Each
     move is decided by the workflow's :attr:`~Workflow.judge`, the very
     procedure :meth:`Workflow.apply` asks, so guards and policy rules run
     exactly as ``apply`` runs them; host hooks do not run (they are side
@@ -492,11 +529,12 @@ def verify(
         InvalidValue: *workflow* is not a workflow, or a property is not one.
     """
     judge = judge_of(workflow)
-    checks = (*_builtin_properties(judge.policy), *(_as_property(p) for p in properties))
+    builtin = _builtin_properties(judge.policy)
+    checks = (*builtin, *(_as_property(p) for p in properties))
     explorer = _Explorer(judge, max_states)
     explorer.run([(severity, channel) for severity in severities for channel in channels], checks)
     results = [PropertyResult(check.name, explorer.broken.get(check.name)) for check in checks]
-    results.insert(2, PropertyResult(NO_STUCK_CASE, explorer.stuck()))
+    results.insert(len(builtin), PropertyResult(NO_STUCK_CASE, explorer.stuck()))
     return VerificationReport(
         judge.policy.name,
         len(explorer.cases),
@@ -637,7 +675,7 @@ class _Explorer:
         return Counterexample(name, self.origin[number], tuple(reversed(moves)), self.cases[number])
 
     def stuck(self) -> Counterexample | None:
-        """The shortest path to a state from which ``closed`` cannot be reached, if any."""
+        """The shortest path to a state, not withdrawn, from which ``closed`` cannot be reached."""
         if not self.exhaustive:
             return None
         predecessors: list[list[int]] = [[] for _ in self.cases]
@@ -651,7 +689,11 @@ class _Explorer:
                 if not can_close[source]:
                     can_close[source] = True
                     todo.append(source)
-        first = next((n for n, ok in enumerate(can_close) if not ok), None)
+        # A withdrawn case has ended where it is; withdrawing is no way out for any other.
+        first = next(
+            (n for n, ok in enumerate(can_close) if not ok and not self.cases[n].stage.terminal),
+            None,
+        )
         return None if first is None else self._counterexample(NO_STUCK_CASE, first)
 
 

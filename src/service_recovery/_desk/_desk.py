@@ -125,6 +125,8 @@ class Desk:
         at: datetime,
         id: str | None = None,
         by: Actor = SYSTEM,
+        reference: str | None = None,
+        previous_case: str | None = None,
     ) -> Case:
         """Open a case (as :meth:`Workflow.open`) and store it with its effects.
 
@@ -150,6 +152,8 @@ class Desk:
                 at=at,
                 id=id,
                 by=by,
+                reference=reference,
+                previous_case=previous_case,
             )
         except HookFailed as err:
             if not err.accepted or not isinstance(err.case, Case):

@@ -23,9 +23,11 @@ from .._model._stages import Stage
 from .._workflow import Workflow
 
 SCHEMA = "service-recovery/case"
-#: The snapshot version this release writes; version 1 (before cases recorded
-#: their policy identity) is read too, upgraded by :func:`upgrade_snapshot`.
-SCHEMA_VERSION = 2
+#: The snapshot version this release writes. Older versions are read too,
+#: upgraded step by step by :func:`upgrade_snapshot`: version 1 (before cases
+#: recorded their policy identity) and version 2 (before the opening event
+#: carried the host's reference and the case it succeeds).
+SCHEMA_VERSION = 3
 
 JSON = dict[str, Any]
 
@@ -41,7 +43,7 @@ def to_dict(case: Case) -> JSON:
     ...     summary="Late parcel", at=datetime(2026, 5, 1, tzinfo=timezone.utc), id="c-9-1")
     >>> data = to_dict(case)
     >>> data["stage"], data["version"], data["schema_version"]
-    ('reported', 1, 2)
+    ('reported', 1, 3)
     >>> from_dict(json.loads(json.dumps(data))) == case
     True
 
@@ -140,22 +142,41 @@ def _checked_case(history: History, workflow: Workflow | None) -> Case:
 def upgrade_snapshot(data: Mapping[str, Any]) -> Mapping[str, Any]:
     """*data* as the current version says it, when it is a snapshot of an older version.
 
-    Version 1 to 2: the opening event gains ``policy`` (the identity of the
-    policy the case runs under); a version 1 case did not record one, so it
-    is ``None``, and any workflow may carry the case on. Anything else comes
-    back as it is, for :func:`from_dict` to judge.
+    Each step upgrades one version, so a snapshot of any older version is
+    brought up through every later one:
+
+    - 1 to 2: the opening event gains ``policy`` (the identity of the policy
+      the case runs under); a version 1 case did not record one, so it is
+      ``None``, and any workflow may carry the case on.
+    - 2 to 3: the opening event gains ``reference`` (the host's own reference)
+      and ``previous_case`` (the case it succeeds); a version 2 case had
+      neither, so both are ``None``. Version 3 also knows ``Reschedule``,
+      ``Withdraw`` and the stage ``withdrawn``, which no older case holds.
+
+    Anything else comes back as it is, for :func:`from_dict` to judge.
 
     >>> old = {"schema": SCHEMA, "schema_version": 1, "history": [{"type": "Open"}]}
-    >>> upgrade_snapshot(old)["schema_version"], upgrade_snapshot(old)["history"][0]["policy"]
-    (2, None)
+    >>> new = upgrade_snapshot(old)
+    >>> new["schema_version"], new["history"][0]
+    (3, {'type': 'Open', 'policy': None, 'reference': None, 'previous_case': None})
     """
-    if data.get("schema_version") != 1 or type(data.get("schema_version")) is not int:
-        return data
-    history = data.get("history")
-    upgraded = dict(data, schema_version=2)
-    if isinstance(history, list) and history and isinstance(history[0], Mapping):
-        upgraded["history"] = [{**history[0], "policy": None}, *history[1:]]
+    upgraded = data
+    for version, opening_gains in _UPGRADES:
+        found = upgraded.get("schema_version")
+        if found != version or type(found) is not int:
+            continue
+        history = upgraded.get("history")
+        upgraded = dict(upgraded, schema_version=version + 1)
+        if isinstance(history, list) and history and isinstance(history[0], Mapping):
+            upgraded["history"] = [{**history[0], **opening_gains}, *history[1:]]
     return upgraded
+
+
+_UPGRADES: tuple[tuple[int, Mapping[str, None]], ...] = (
+    (1, {"policy": None}),
+    (2, {"reference": None, "previous_case": None}),
+)
+"""Each version that is upgraded, with the keys its opening event gains (in order)."""
 
 
 def _same(found: object, expected: object) -> bool:

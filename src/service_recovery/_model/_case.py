@@ -41,9 +41,11 @@ from ._commands import (
     RecordPrevention,
     ReflectBack,
     Reopen,
+    Reschedule,
     Resume,
     SendUpdate,
     Thank,
+    Withdraw,
 )
 from ._events import Event
 from ._history import _STAGES, History, compact_history, event_problem
@@ -86,6 +88,9 @@ class Case:
         thanked: the customer was thanked in this conversation.
         prevention_note: what will change so the cause does not recur, once
             recorded for the current cause.
+        solution_accepted: the customer accepted a solution at some point (it
+            stays true when the conversation starts over): the case can no
+            longer be withdrawn.
     """
 
     id: str
@@ -113,6 +118,7 @@ class Case:
     breaches: frozenset[str] = frozenset()
     thanked: bool = False
     prevention_note: str | None = None
+    solution_accepted: bool = False
     # A memo of the case's next deadline under one workflow (see _deadlines.py):
     # derived, never part of ==, repr or a snapshot, and rebuilt for every new case.
     _schedule: Any = attrs.field(default=None, init=False, eq=False, repr=False)
@@ -158,6 +164,34 @@ class Case:
             elif starts_over(command):
                 pending = None  # a restart drops the pending escalation (see the fold)
         return tuple(pairs)
+
+    @property
+    def reopen_count(self) -> int:
+        """How many times the case was reopened, counted from its history.
+
+        Counted when asked rather than kept as a fact: no guard reads it, and a
+        fact would cost every live case a slot (and :func:`verify` a copy of
+        each state per reopen).
+        """
+        return sum(map(isinstance, self.history.commands, repeat(Reopen)))
+
+    @property
+    def reference(self) -> str | None:
+        """The host's own reference for the complaint (``Workflow.open(reference=...)``)."""
+        return getattr(self.history.commands[0], "reference", None)
+
+    @property
+    def previous_case(self) -> str | None:
+        """The id of the case this one succeeds (``Workflow.open(previous_case=...)``)."""
+        return getattr(self.history.commands[0], "previous_case", None)
+
+    @property
+    def withdrawal(self) -> Withdraw | None:
+        """The :class:`Withdraw` that ended the case, while it is withdrawn."""
+        if self.stage is not Stage.WITHDRAWN:
+            return None
+        last = self.history.commands[-1]
+        return last if isinstance(last, Withdraw) else None
 
     @property
     def escalation_pending(self) -> bool:
@@ -216,6 +250,7 @@ ANSWERING: tuple[type[Command], ...] = (
     Apologize,
     ProposeSolution,
     SendUpdate,
+    Reschedule,
     FollowUp,
 )
 """Commands that speak to the customer: the first one by a person is the first answer."""
@@ -302,7 +337,18 @@ def _accepted(facts: Facts, command: AcceptSolution) -> None:
         plan=plan,
         proposal=None,
         open_actions=frozenset(range(len(plan.actions))) if plan is not None else _NO_ACTIONS,
+        solution_accepted=True,
     )
+
+
+def _rescheduled(facts: Facts, command: Reschedule) -> None:
+    plan = facts["plan"]
+    # The guards refuse a reschedule of nothing; a loaded history is folded as it says.
+    if plan is None or not 0 <= command.index < len(plan.actions):
+        return
+    actions = list(plan.actions)
+    actions[command.index] = attrs.evolve(actions[command.index], due=command.due)
+    facts["plan"] = attrs.evolve(plan, actions=tuple(actions))
 
 
 def _completed(facts: Facts, command: CompleteAction) -> None:
@@ -385,6 +431,7 @@ _FOLDS: dict[type[Command], Callable[[Facts, Any], None]] = {
     FollowUp: _followed_up,
     Close: _closed,
     Reopen: _reopened,
+    Reschedule: _rescheduled,
     AwaitCustomer: _awaited,
     AwaitThirdParty: _awaited,
     Resume: _resumed,

@@ -24,6 +24,7 @@ from ._values import (
     FollowUpOutcome,
     Money,
     Severity,
+    WithdrawalReason,
     require_aware,
     require_text,
     require_type,
@@ -60,6 +61,15 @@ def _each_action(instance: object, attribute: attrs.Attribute[Any], value: objec
             )
 
 
+def _predecessor(instance: Open, attribute: attrs.Attribute[Any], value: object) -> None:
+    _optional_id(instance, attribute, value)
+    if value is not None and value == instance.case_id:
+        raise InvalidValue(
+            f"previous_case: a case cannot succeed itself ({value!r} is this case's id)",
+            field="previous_case",
+        )
+
+
 @attrs.frozen(kw_only=True, weakref_slot=False)  # one per event of every live case
 class Command:
     """Base of every command. Not applied on its own.
@@ -92,6 +102,10 @@ class Open(Command):
     policy: str | None = attrs.field(default=None, validator=_optional_id)
     """The identity of the policy the case runs under (``Workflow.policy_identity``);
     ``None`` in a case recorded before identities were."""
+    reference: str | None = attrs.field(default=None, validator=_optional_id)
+    """The host's own reference for the complaint (its ticket id, say), carried as it is."""
+    previous_case: str | None = attrs.field(default=None, validator=_predecessor)
+    """The id of the case this one succeeds (one closed past its reopen window), if any."""
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -213,6 +227,29 @@ class SendUpdate(Command):
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
+class Reschedule(Command):
+    """Agree a new date for a promised action that is still open, or already broken.
+
+    ``reason`` is what the customer is told (why the date moves), so a
+    reschedule is an update to the customer as well. The promise then runs
+    to the new date; a breach already recorded for the old one stays on record.
+
+    >>> from datetime import datetime, timezone
+    >>> from service_recovery import Actor, Role
+    >>> Reschedule(by=Actor("ana", Role.AGENT), at=datetime(2026, 3, 6, tzinfo=timezone.utc),
+    ...     index=0, due=datetime(2026, 3, 9, tzinfo=timezone.utc),
+    ...     reason="The courier lost the parcel; a new one ships Monday").index
+    0
+    """
+
+    title: ClassVar[str] = "Reschedule a promise"
+
+    index: int = attrs.field(validator=require_type(int))
+    due: datetime = attrs.field(validator=require_aware)
+    reason: str = attrs.field(validator=require_text)
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class FollowUp(Command):
     """Check back after resolution: was it what they wanted, are they happy now."""
 
@@ -256,6 +293,64 @@ class Reopen(Command):
     title: ClassVar[str] = "Reopen"
 
     reason: str = attrs.field(validator=require_text)
+
+
+def _withdrawal_reason(value: str) -> str:
+    """*value* as a :class:`WithdrawalReason`: the member, or the member its text names."""
+    if isinstance(value, WithdrawalReason) or not isinstance(value, str):
+        return value  # a wrong type is reported by the validator, with its name
+    try:
+        return WithdrawalReason(value)
+    except ValueError:
+        choices = ", ".join(repr(member.value) for member in WithdrawalReason)
+        raise InvalidValue(
+            f"reason: expected one of {choices}, got {value!r}", field="reason"
+        ) from None
+
+
+def _other_case(instance: Withdraw, attribute: attrs.Attribute[Any], value: object) -> None:
+    _optional_id(instance, attribute, value)
+    reason = instance.reason
+    if not isinstance(reason, WithdrawalReason):
+        return
+    if reason.needs_other_case and value is None:
+        raise InvalidValue(
+            f"duplicate_of: a case withdrawn as {reason.value} names the case that carries "
+            "the complaint on (duplicate_of=<its id>)",
+            field="duplicate_of",
+        )
+    if not reason.needs_other_case and value is not None:
+        raise InvalidValue(
+            f"duplicate_of: only a duplicate or merged case names another case, "
+            f"not one withdrawn as {reason.value}",
+            field="duplicate_of",
+        )
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class Withdraw(Command):
+    """End a complaint that is not to be recovered, at the terminal stage ``withdrawn``.
+
+    ``reason`` is one of :class:`WithdrawalReason`'s values (the member or its
+    text): ``"duplicate"`` and ``"merged"`` name the other case in
+    ``duplicate_of``; ``"spam"`` and ``"customer_withdrew"`` name none. Refused
+    once a solution was accepted: from then on the case is recovered, followed
+    up and closed. A withdrawn case is not closed, and no deadline runs for it.
+
+    >>> from datetime import datetime, timezone
+    >>> from service_recovery import Actor, Role
+    >>> Withdraw(by=Actor("ana", Role.AGENT), at=datetime(2026, 3, 2, tzinfo=timezone.utc),
+    ...     reason="duplicate", duplicate_of="case-17").reason
+    <WithdrawalReason.DUPLICATE: 'duplicate'>
+    """
+
+    title: ClassVar[str] = "Withdraw the complaint"
+
+    reason: str = attrs.field(
+        converter=_withdrawal_reason, validator=require_type(WithdrawalReason)
+    )
+    duplicate_of: str | None = attrs.field(default=None, validator=_other_case)
+    note: str = attrs.field(default="", validator=require_type(str))
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -330,17 +425,24 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     Approve,
     CompleteAction,
     SendUpdate,
+    Reschedule,
     FollowUp,
     Thank,
     RecordPrevention,
     Close,
     Reopen,
+    Withdraw,
     AwaitCustomer,
     AwaitThirdParty,
     Resume,
     RecordBreach,
 )
 """Every command type, in the order a case usually meets them (waits and breaches last)."""
+
+
+UPDATES: tuple[type[Command], ...] = (SendUpdate, Reschedule)
+"""Commands that tell the customer where things stand while the plan is carried out:
+each meets the update clock, and owns a broken promise."""
 
 
 def same_command(earlier: Command, later: Command) -> bool:

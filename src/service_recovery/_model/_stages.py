@@ -9,7 +9,9 @@ class Stage(enum.Enum):
     """The stages of the recovery workflow, in the default order.
 
     A policy's stage graph uses some or all of them; ``CLOSED`` is always the
-    end of the road (until a ``Reopen``).
+    end of the road (until a ``Reopen``). ``WITHDRAWN`` ends a complaint that is
+    not to be recovered (a duplicate, spam, merged, or withdrawn by the
+    customer): it is terminal, and it is not ``CLOSED``.
 
     A stage hashes by identity, as it compares (each member is one object), so
     stage-keyed tables cost a C-level hash; ``Enum`` would hash its name in
@@ -31,6 +33,7 @@ class Stage(enum.Enum):
     RESOLVED = "resolved"
     FOLLOWED_UP = "followed_up"
     CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
 
     __hash__ = object.__hash__
 
@@ -38,3 +41,12 @@ class Stage(enum.Enum):
     def label(self) -> str:
         """The stage name as a person reads it: ``"solution proposed"``."""
         return self.value.replace("_", " ")
+
+    @property
+    def terminal(self) -> bool:
+        """Whether nothing ever follows this stage: only ``WITHDRAWN`` (a closed case may reopen).
+
+        >>> Stage.WITHDRAWN.terminal, Stage.CLOSED.terminal
+        (True, False)
+        """
+        return self is Stage.WITHDRAWN

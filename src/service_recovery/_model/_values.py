@@ -49,6 +49,33 @@ class FollowUpOutcome(enum.Enum):
     NO_ANSWER = "no_answer"
 
 
+class WithdrawalReason(enum.StrEnum):
+    """Why a complaint ends withdrawn instead of being recovered (see :class:`Withdraw`).
+
+    Each member is the text it stands for, so ``Withdraw(reason="spam")`` and
+    ``Withdraw(reason=WithdrawalReason.SPAM)`` are the same command.
+
+    >>> WithdrawalReason("duplicate") is WithdrawalReason.DUPLICATE
+    True
+    >>> WithdrawalReason.DUPLICATE.needs_other_case, WithdrawalReason.SPAM.needs_other_case
+    (True, False)
+    """
+
+    DUPLICATE = "duplicate"
+    """The same complaint is already a case: ``duplicate_of`` names it."""
+    MERGED = "merged"
+    """The complaint was merged into another case: ``duplicate_of`` names it."""
+    SPAM = "spam"
+    """Not a complaint at all."""
+    CUSTOMER_WITHDREW = "customer_withdrew"
+    """The customer took the complaint back before any solution was agreed."""
+
+    @property
+    def needs_other_case(self) -> bool:
+        """Whether the withdrawal names the case that carries the complaint on."""
+        return self in (WithdrawalReason.DUPLICATE, WithdrawalReason.MERGED)
+
+
 class CompensationKind(enum.Enum):
     """The kinds of compensation, roughly in rising order of generosity."""
 

@@ -37,9 +37,11 @@ from .._model._commands import (
     RecordPrevention,
     ReflectBack,
     Reopen,
+    Reschedule,
     Resume,
     SendUpdate,
     Thank,
+    Withdraw,
 )
 from .._model._stages import Stage
 from .._model._values import FollowUpOutcome
@@ -117,11 +119,11 @@ EVERY_OPEN_STAGE: tuple[type[Command], ...] = (
     AwaitThirdParty,
     Resume,
 )
-"""Commands every stage but ``closed`` accepts, staying where it is."""
+"""Commands every stage but ``closed`` and ``withdrawn`` accepts, staying where it is."""
 
 EVERY_STAGE: tuple[type[Command], ...] = (RecordBreach,)
 """Commands every stage, ``closed`` included, accepts, staying where it is: a breach
-noticed late is still recorded."""
+noticed late is still recorded. ``withdrawn`` accepts nothing: no deadline runs there."""
 
 
 def _edge_tuple(edges: Iterable[Edge]) -> tuple[Edge, ...]:
@@ -137,7 +139,10 @@ class StageGraph:
     Escalate and Approve are added to every open stage as self-loops, so
     escalation works wherever the case stands; so are the waits
     (AwaitCustomer, AwaitThirdParty, Resume). RecordBreach loops on every
-    stage, closed included.
+    stage, closed included. Withdraw leads to the terminal ``withdrawn`` from
+    every stage a case reaches before a solution is accepted
+    (:attr:`withdrawable`), so every graph can end a duplicate or spam
+    complaint; ``withdrawn`` accepts nothing at all.
 
     Raises:
         InvalidPolicy: listing every problem with the graph at once.
@@ -147,12 +152,29 @@ class StageGraph:
     initial: Stage = Stage.REPORTED
     # Derived from the edges once: the deadlines ask for every case they read.
     _awaiting: frozenset[Stage] = attrs.field(init=False, eq=False, repr=False)
+    _withdrawable: frozenset[Stage] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         problems = list(graph_problems(self.edges, self.initial))
         if problems:
             raise InvalidPolicy(problems)
         object.__setattr__(self, "_awaiting", _awaiting_follow_up(self.edges))
+        object.__setattr__(self, "_withdrawable", _before_acceptance(self.edges, self.initial))
+
+    @property
+    def withdrawable(self) -> frozenset[Stage]:
+        """The stages a case may be withdrawn from: those it reaches before accepting a solution.
+
+        A guard refuses all the same once a solution was accepted earlier (a
+        reopened case back at ``listening``, say).
+
+        >>> from service_recovery import presets
+        >>> Stage.RESOLVING in presets.DEFAULT.graph.withdrawable
+        False
+        >>> sorted(stage.value for stage in presets.HEARD.graph.withdrawable)
+        ['apologized', 'listening', 'reported', 'solution_proposed', 'understood']
+        """
+        return self._withdrawable
 
     @property
     def awaiting_follow_up(self) -> frozenset[Stage]:
@@ -172,18 +194,24 @@ class StageGraph:
     @property
     def stages(self) -> tuple[Stage, ...]:
         """The stages this graph uses, in :class:`Stage` order."""
-        used = {self.initial} | {e.source for e in self.edges} | {e.dest for e in self.edges}
+        used = {self.initial, Stage.WITHDRAWN}
+        used |= {e.source for e in self.edges} | {e.dest for e in self.edges}
         return tuple(stage for stage in Stage if stage in used)
 
     def all_edges(self) -> Iterator[Edge]:
-        """The edges as declared, then the self-loops of every (open) stage."""
+        """The edges as declared, then the self-loops of every (open) stage and the withdrawals."""
         yield from self.edges
         declared = {(edge.command, edge.source) for edge in self.edges}
         for stage in self.stages:
+            if stage.terminal:
+                continue
             loops = EVERY_STAGE if stage is Stage.CLOSED else EVERY_OPEN_STAGE + EVERY_STAGE
             for command in loops:
                 if (command, stage) not in declared:
                     yield Edge(command, stage, stage)
+        for stage in self.stages:
+            if stage in self._withdrawable and (Withdraw, stage) not in declared:
+                yield Edge(Withdraw, stage, Stage.WITHDRAWN)
 
     def commands_at(self, stage: Stage) -> tuple[type[Command], ...]:
         """The command types with an edge out of *stage*, in declaration order."""
@@ -211,6 +239,10 @@ def graph_problems(edges: Iterable[object], initial: Stage) -> Iterator[str]:
             bad.append(f"command {edge.command!r} is not a Command type")
         if edge.route is not None and not isinstance(edge.route, Route):
             bad.append(f"route {edge.route!r} is not a Route")
+        if not bad and edge.source.terminal:
+            bad.append(f"'{edge.source.value}' is terminal: no command leads out of it")
+        if not bad and issubclass(edge.command, Withdraw) and edge.dest is not Stage.WITHDRAWN:
+            bad.append(f"Withdraw leads to 'withdrawn', not to '{edge.dest.value}'")
         if bad:
             yield f"{where}: " + "; ".join(bad)
             continue
@@ -231,10 +263,11 @@ def graph_problems(edges: Iterable[object], initial: Stage) -> Iterator[str]:
     for stage in sorted(used - reachable, key=list(Stage).index):
         yield f"stage '{stage.value}' is unreachable from '{initial.value}'"
     for stage in sorted(used, key=list(Stage).index):
-        if stage is not Stage.CLOSED and not forward[stage] - {stage}:
+        if stage is not Stage.CLOSED and not stage.terminal and not forward[stage] - {stage}:
             yield f"stage '{stage.value}' is a dead end: no command leads out of it"
     can_close = _closure(Stage.CLOSED, backward)
-    for stage in sorted(reachable - can_close, key=list(Stage).index):
+    ends = {stage for stage in reachable if stage.terminal}  # an end of its own, not closed
+    for stage in sorted(reachable - can_close - ends, key=list(Stage).index):
         yield f"stage '{stage.value}' has no path to 'closed'"
 
 
@@ -256,6 +289,14 @@ def _awaiting_follow_up(edges: tuple[Edge, ...]) -> frozenset[Stage]:
     for stage in asking:
         ahead |= _closure(stage, backward)
     return frozenset({Stage.RESOLVED} | (_closure(Stage.RESOLVED, forward) & ahead))
+
+
+def _before_acceptance(edges: tuple[Edge, ...], initial: Stage) -> frozenset[Stage]:
+    forward: dict[Stage, set[Stage]] = defaultdict(set)
+    for edge in edges:
+        if not issubclass(edge.command, AcceptSolution) and not edge.dest.terminal:
+            forward[edge.source].add(edge.dest)
+    return frozenset(_closure(initial, forward) - {Stage.CLOSED})
 
 
 def _closure(start: Stage, links: dict[Stage, set[Stage]]) -> set[Stage]:
@@ -283,6 +324,7 @@ DEFAULT_GRAPH = StageGraph(
         Edge(DeclineSolution, S.SOLUTION_PROPOSED, S.DIAGNOSED),
         Edge(AcceptSolution, S.SOLUTION_PROPOSED, S.RESOLVING),
         Edge(SendUpdate, S.RESOLVING, S.RESOLVING),
+        Edge(Reschedule, S.RESOLVING, S.RESOLVING),
         Edge(CompleteAction, S.RESOLVING, S.RESOLVED, LAST_OPEN_ACTION),
         Edge(CompleteAction, S.RESOLVING, S.RESOLVING, ACTIONS_REMAIN),
         Edge(FollowUp, S.RESOLVED, S.RESOLVED, outcome_is(FollowUpOutcome.NO_ANSWER)),

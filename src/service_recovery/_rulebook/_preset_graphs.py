@@ -22,6 +22,7 @@ from .._model._commands import (
     RecordPrevention,
     ReflectBack,
     Reopen,
+    Reschedule,
     SendUpdate,
     Thank,
 )
@@ -43,12 +44,16 @@ def _hearing(first: Stage) -> tuple[Edge, ...]:
 
 
 def _solving(ready: Stage) -> tuple[Edge, ...]:
-    """Propose from *ready*, decline back to it, accept, carry out the promised actions."""
+    """Propose from *ready*, decline back to it, accept, carry out the promised actions.
+
+    A promised action may get a new date (reschedule) while the plan is carried out.
+    """
     return (
         Edge(ProposeSolution, ready, S.SOLUTION_PROPOSED),
         Edge(DeclineSolution, S.SOLUTION_PROPOSED, ready),
         Edge(AcceptSolution, S.SOLUTION_PROPOSED, S.RESOLVING),
         Edge(SendUpdate, S.RESOLVING, S.RESOLVING),
+        Edge(Reschedule, S.RESOLVING, S.RESOLVING),
         Edge(CompleteAction, S.RESOLVING, S.RESOLVED, LAST_OPEN_ACTION),
         Edge(CompleteAction, S.RESOLVING, S.RESOLVING, ACTIONS_REMAIN),
     )

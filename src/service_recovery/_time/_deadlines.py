@@ -5,17 +5,18 @@ Reading a history from the start, a case runs these clocks:
 - the **first response**, from the complaint to the first answer by a person;
 - an **update** clock while the plan is carried out, restarted by every
   update and ended by leaving ``resolving``;
-- one **promise** per action of the accepted plan, due when the customer was told;
+- one **promise** per action of the accepted plan, due when the customer was told
+  (or on the new date a :class:`Reschedule` agreed, under a ref of its own);
 - a **follow-up** clock from resolution, re-armed after each unanswered
   attempt until the policy's attempts are used up;
 - the **reopen window** while a closed case may still be reopened.
 
 Service-level clocks (first response, update, follow-up) count the
 policy's business time and stop while the case waits; promises and the
-reopen window are dates on the wall clock. A deadline that would fall after
-the last moment a datetime can hold (a huge reopen window, a case near year
-9999) never falls due: it shows as due at :data:`NEVER` and never warns or
-breaches. Everything here is computed from
+reopen window are dates on the wall clock; a withdrawn case runs no clock at
+all. A deadline that would fall after the last moment a datetime can hold (a
+huge reopen window, a case near year 9999) never falls due: it shows as due at
+:data:`NEVER` and never warns or breaches. Everything here is computed from
 the case and the policy: nothing is stored but a per-case memo of the next
 deadline, which lets :meth:`Workflow.due` scan many cases cheaply.
 """
@@ -32,6 +33,7 @@ import attrs
 from .._errors import InvalidValue
 from .._model._case import Case
 from .._model._commands import (
+    UPDATES,
     AcceptSolution,
     Close,
     Command,
@@ -39,7 +41,7 @@ from .._model._commands import (
     DeclineSolution,
     FollowUp,
     ProposeSolution,
-    SendUpdate,
+    Reschedule,
 )
 from .._model._kinds import DeadlineKind, DeadlineStatus
 from .._model._stages import Stage
@@ -266,6 +268,7 @@ class _Reader:
         self.plan: ProposeSolution | None = None
         self.plan_ref, self.plan_at = 0, case.opened_at
         self.done: dict[int, datetime] = {}
+        self.moved: dict[int, int] = {}
         self.update: tuple[int, datetime] | None = None
         self.follow: tuple[int, datetime] | None = None
         self.unanswered = 0
@@ -273,6 +276,8 @@ class _Reader:
 
     def read(self) -> list[Timer]:
         """Walk the history, then add the clocks still running; sorted by due time."""
+        if self.case.stage is Stage.WITHDRAWN:
+            return []  # a withdrawn complaint is owed nothing more: no clock runs on
         history = self.case.history
         commands, stages = history.commands, history.stages
         previous = stages[0]
@@ -296,7 +301,7 @@ class _Reader:
 
     def _end_stage_clocks(self, command: Command, stage: Stage) -> None:
         """An update meets the update clock, a follow-up the follow-up clock; so does leaving."""
-        if self.update is not None and (isinstance(command, SendUpdate) or stage is not RESOLVING):
+        if self.update is not None and (isinstance(command, UPDATES) or stage is not RESOLVING):
             self._update(self.update, command.at)
             self.update = None
         if self.follow is not None and (
@@ -314,7 +319,9 @@ class _Reader:
         elif isinstance(command, AcceptSolution):
             self._promises(current=False)
             self.plan, self.proposal = self.proposal, None
-            self.plan_ref, self.plan_at, self.done = position, command.at, {}
+            self.plan_ref, self.plan_at, self.done, self.moved = position, command.at, {}, {}
+        elif isinstance(command, Reschedule):
+            self._rescheduled(position, command)
         elif isinstance(command, CompleteAction):
             self.done.setdefault(command.index, command.at)
         elif isinstance(command, Close):
@@ -322,6 +329,16 @@ class _Reader:
         if starts_over(command):
             self._promises(current=False)
             self.plan = self.proposal = None
+
+    def _rescheduled(self, position: int, command: Reschedule) -> None:
+        """The promise runs to its new date, under a new ref: a breach of the old one stays."""
+        plan, index = self.plan, command.index
+        if plan is None or not 0 <= index < len(plan.actions):
+            return
+        actions = list(plan.actions)
+        actions[index] = attrs.evolve(actions[index], due=command.due)
+        self.plan = attrs.evolve(plan, actions=tuple(actions))
+        self.moved[index] = position
 
     def _start_stage_clocks(
         self, position: int, command: Command, previous: Stage, stage: Stage
@@ -392,6 +409,7 @@ class _Reader:
             return
         self.plan, self.plan_ref = progress.plan, progress.accepted
         self.plan_at, self.done = progress.promised_at, progress.done
+        self.moved = progress.moved
         self._promises(current=True)
 
     def _promises(self, *, current: bool) -> None:
@@ -401,9 +419,10 @@ class _Reader:
             met = self.done.get(index)
             if met is None and not current:
                 continue  # a plan the conversation moved past no longer binds
+            moved = self.moved.get(index)
             self._dated_timer(
                 DeadlineKind.PROMISE,
-                ref=f"promise@{self.plan_ref}#{index}",
+                ref=f"promise@{self.plan_ref}#{index}" + ("" if moved is None else f"/{moved}"),
                 label=f"promise #{index}: {action.description}",
                 started=self.plan_at,
                 due_at=action.due,

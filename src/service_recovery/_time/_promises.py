@@ -3,7 +3,8 @@
 The customer was given a date for each action ("the refund is issued by
 Friday"). Completing the action by then keeps the promise; completing it
 after keeps it late; letting the date pass with the action open breaks it.
-A broken promise must be owned: tell the customer and agree a new date. The
+A broken promise must be owned: tell the customer and agree a new date
+(:class:`Reschedule`; the breach already recorded stays on record). The
 workflow holds the agent to it, refusing to carry on with the plan until an
 update has gone out since the promise broke.
 """
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import attrs
 
 from .._model._case import Case
-from .._model._commands import AcceptSolution, CompleteAction, ProposeSolution, SendUpdate
+from .._model._commands import UPDATES, AcceptSolution, CompleteAction, ProposeSolution, Reschedule
 from .._model._kinds import PromiseStatus
 from .._model._values import Action
 from ._clock import after
@@ -73,6 +74,8 @@ class PlanProgress(NamedTuple):
     """When the customer accepted it."""
     done: dict[int, datetime]
     """When each completed action was completed, by index."""
+    moved: dict[int, int]
+    """Where the latest :class:`Reschedule` of each rescheduled action is in the history."""
 
 
 def plan_progress(case: Case) -> PlanProgress | None:
@@ -88,13 +91,16 @@ def plan_progress(case: Case) -> PlanProgress | None:
     commands = case.history.commands
     accepted = len(commands) - 1
     done: dict[int, datetime] = {}
+    moved: dict[int, int] = {}
     remaining = len(plan.actions) - len(case.open_actions)
     while accepted > 0 and not isinstance(commands[accepted], AcceptSolution):
         command = commands[accepted]
         if remaining and isinstance(command, CompleteAction):
             done[command.index] = command.at  # read backwards: the earliest wins
+        elif isinstance(command, Reschedule):
+            moved.setdefault(command.index, accepted)  # read backwards: the latest wins
         accepted -= 1
-    return PlanProgress(plan, accepted, commands[accepted].at, done)
+    return PlanProgress(plan, accepted, commands[accepted].at, done, moved)
 
 
 def promises(case: Case, now: datetime) -> tuple[Promise, ...]:
@@ -151,7 +157,8 @@ def check_broken_promises_owned(
 ) -> str | None:
     """Guard: before carrying on with the plan, the customer has heard about broken promises.
 
-    A promise counts as owned once an update went out after its due date.
+    A promise counts as owned once an update went out after its due date; a
+    :class:`Reschedule` gives it a new date, which the customer is told.
     """
     plan = case.plan
     if plan is None or not case.open_actions:
@@ -179,7 +186,7 @@ def check_broken_promises_owned(
 
 def _last_update(case: Case) -> datetime | None:
     for command in reversed(case.history.commands):
-        if isinstance(command, SendUpdate):
+        if isinstance(command, UPDATES):
             return command.at.astimezone(UTC)
         if isinstance(command, AcceptSolution):
             break  # updates before the plan was agreed do not count

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from .._model._case import Case
 from .._model._commands import (
+    AcceptSolution,
     Approve,
     Close,
     Command,
@@ -17,6 +18,7 @@ from .._model._commands import (
     FinishVenting,
     FollowUp,
     ProposeSolution,
+    Withdraw,
 )
 from .._model._events import Event
 from .._model._stages import Stage
@@ -67,6 +69,12 @@ def breaches(policy: RecoveryPolicy, before: Case, after: Case) -> list[str]:
                 f"{event.kind} at {event.at.isoformat()} closed the case with no satisfied "
                 f"follow-up and {unanswered} of {needed} unanswered attempts"
             )
+    withdrawing = isinstance(command, Withdraw) or entered is Stage.WITHDRAWN
+    if withdrawing and any(isinstance(e.command, AcceptSolution) for e in before.history):
+        found.append(
+            f"{event.kind} at {event.at.isoformat()} withdrew the case although the "
+            "customer had accepted a solution"
+        )
     if isinstance(command, ProposeSolution) and command.compensation is not None:
         amount = command.compensation.amount
         limit = authority_of(policy, command.by)

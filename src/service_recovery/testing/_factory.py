@@ -28,11 +28,22 @@ from .._model._commands import (
     ProposeSolution,
     ReflectBack,
     Reopen,
+    Reschedule,
     SendUpdate,
+    Withdraw,
 )
 from .._model._refusals import TransitionNotAllowed
 from .._model._stages import Stage
-from .._model._values import Action, Actor, Channel, Customer, FollowUpOutcome, Role, Severity
+from .._model._values import (
+    Action,
+    Actor,
+    Channel,
+    Customer,
+    FollowUpOutcome,
+    Role,
+    Severity,
+    WithdrawalReason,
+)
 from .._time._clock import Clock
 from .._workflow import Workflow
 
@@ -111,6 +122,19 @@ _KNOWN: dict[type[Command], Variants] = {
     ),
     SendUpdate: lambda case, s: iter((SendUpdate(by=s.by, at=s.at, message="On its way"),)),
     Reopen: lambda case, s: iter((Reopen(by=s.by, at=s.at, reason="It happened again"),)),
+    Reschedule: lambda case, s: (
+        Reschedule(
+            by=s.by,
+            at=s.at,
+            index=index,
+            due=s.at + timedelta(days=7),
+            reason="A new date, agreed",
+        )
+        for index in sorted(case.open_actions)
+    ),
+    Withdraw: lambda case, s: iter(
+        (Withdraw(by=s.by, at=s.at, reason=WithdrawalReason.CUSTOMER_WITHDREW),)
+    ),
 }
 
 
@@ -131,6 +155,7 @@ def _signature(case: Case) -> tuple[Any, ...]:
         getattr(case, "paused", None) is None,
         getattr(case, "thanked", False),
         getattr(case, "prevention_note", None) is None,
+        case.solution_accepted,
     )
 
 

@@ -22,7 +22,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from .._errors import IdempotencyConflict, InvalidHistory, InvalidSnapshot, InvalidValue
 from .._io._snapshot import from_dict, to_dict
 from .._model._case import Case
-from .._model._commands import Command, Listen, ProposeSolution
+from .._model._commands import Command, Listen, ProposeSolution, RecordBreach
+from .._model._kinds import DeadlineStatus
 from .._model._refusals import CommandVetoed, HookFailed, TransitionNotAllowed
 from .._model._stages import Stage
 from .._model._values import Action, Actor, Channel, Compensation, Money, Severity
@@ -38,8 +39,15 @@ _MOVES = ("plausible",) * 6 + (
     "anything",
     "redeliver",
     "reuse an id",
+    "time passes",
 )
-"""What happens at each step, and how often: mostly sensible work, some noise."""
+"""What happens at each step, and how often: mostly sensible work, some noise, and now
+and then time passes and the workflow ticks."""
+
+_WAITS = tuple(
+    timedelta(seconds=seconds) for seconds in (60, 2 * 3600, 86400, 3 * 86400, 10 * 86400)
+)
+"""How much time passes before a tick: from a minute to days past every promise."""
 
 _ids = st.uuids().map(lambda value: f"cmd-{value.hex[:12]}")
 
@@ -91,7 +99,9 @@ class WorkflowStateMachine(RuleBasedStateMachine):
                                    closes without a satisfied follow-up or enough
                                    unanswered ones, or grants compensation above the
                                    proposer's authority without an approval covering
-                                   it by someone else (read off the history)
+                                   it by someone else, or withdraws a case whose
+                                   customer had accepted a solution (read off the
+                                   history)
     ``refusal changes nothing``    a refused or vetoed command leaves the case as it
                                    was, and the error carries that very case
     ``explain matches apply``      ``explain`` is empty exactly when ``apply`` accepts,
@@ -113,6 +123,10 @@ class WorkflowStateMachine(RuleBasedStateMachine):
     ``hooks do not fail``          no hook raised
     ``ladder fits the policy``     what ``policy.suggested_compensation(case)`` offers,
                                    the policy's own rules accept
+    ``time``                       as time passes, ``tick`` records only breaches, each
+                                   of a deadline breached by then and not recorded
+                                   before, and nothing when ticked again; a withdrawn
+                                   case records nothing at all
     =============================  ==================================================
 
     Attributes:
@@ -201,9 +215,16 @@ class WorkflowStateMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def act(self, data: st.DataObject) -> None:
-        """Someone acts on the case: usually a sensible next step, sometimes anything."""
+        """Someone acts on the case: usually a sensible next step, sometimes anything.
+
+        Now and then time passes instead, and the workflow ticks (see :meth:`tick`).
+        """
         move = data.draw(st.sampled_from(_MOVES), label="move")
         command: Command
+        if move == "time passes":
+            wait = data.draw(st.sampled_from(_WAITS), label="wait")
+            self.tick(self.case.last_at + wait)
+            return
         if move == "redeliver" and self._with_ids:
             command = data.draw(st.sampled_from(self._with_ids), label="command")
         elif move == "reuse an id" and self._with_ids:
@@ -287,6 +308,45 @@ class WorkflowStateMachine(RuleBasedStateMachine):
         if command.id is not None:
             self._with_ids.append(command)
         return True
+
+    def tick(self, now: datetime) -> Case:
+        """Tick :attr:`case` at *now*, checking the ``time`` promise; return the new case.
+
+        Call it from your own ``@rule()`` methods to let time pass your way.
+        """
+        before = self.case
+        snapshot = _values(before)
+        self.hook_calls.clear()
+        try:
+            after = self.workflow.tick(before, now=now)
+        except HookFailed as failed:
+            raise BrokenPromise("hooks do not fail", f"{failed} (ticking {before!r})") from failed
+        if _values(before) != snapshot:
+            raise BrokenPromise("hooks leave cases alone", f"ticking changed {before!r}")
+        added = after.history[len(before.history) :]
+        if after.history[: len(before.history)] != before.history:
+            raise BrokenPromise("time", f"ticking {before!r} changed its history")
+        due = {
+            deadline.ref
+            for deadline in self.workflow.deadlines(before, now=now)
+            if deadline.status is DeadlineStatus.BREACHED or deadline.late
+        }
+        for event in added:
+            command = event.command
+            if not isinstance(command, RecordBreach) or event.stage is not before.stage:
+                raise BrokenPromise("time", f"tick recorded {event!r}, which is no breach")
+            if command.ref in before.breaches or command.ref not in due:
+                raise BrokenPromise(
+                    "time",
+                    f"tick recorded a breach of {command.ref!r} on {before!r}, which was "
+                    "recorded already or not breached by then",
+                )
+        if before.stage.terminal and added:
+            raise BrokenPromise("time", f"tick recorded breaches on the ended {before!r}")
+        if self.workflow.tick(after, now=now) is not after:
+            raise BrokenPromise("time", f"ticking {after!r} again at {now} recorded more")
+        self.case = after
+        return after
 
     # -- invariants ------------------------------------------------------------
 

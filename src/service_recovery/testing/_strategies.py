@@ -44,8 +44,10 @@ from .._model._commands import (
     ProposeSolution,
     ReflectBack,
     Reopen,
+    Reschedule,
     Resume,
     SendUpdate,
+    Withdraw,
 )
 from .._model._refusals import HookFailed
 from .._model._stages import Stage
@@ -61,6 +63,7 @@ from .._model._values import (
     Money,
     Role,
     Severity,
+    WithdrawalReason,
 )
 from .._rulebook._defaults import DEFAULT_PLAYBOOKS
 from .._rulebook._graph import StageGraph
@@ -226,11 +229,22 @@ def _built(
 _FIELDS: dict[type[Command], dict[str, st.SearchStrategy[Any]]] = {}
 
 
+_KNOWN_VALUES: dict[tuple[type[Command], str], st.SearchStrategy[Any]] = {
+    (Withdraw, "reason"): st.sampled_from(WithdrawalReason),
+}
+"""Fields typed ``str`` that take only some texts: drawn from those (by class and field)."""
+
+
 def _field_strategies(kind: type[Command]) -> dict[str, st.SearchStrategy[Any]]:
     """How to draw each field of *kind* but ``by``, ``at`` and ``id``, from its type."""
     if kind not in _FIELDS:
+        known = {
+            name: strategy
+            for (base, name), strategy in _KNOWN_VALUES.items()
+            if issubclass(kind, base)
+        }
         _FIELDS[kind] = {
-            field.name: _for_type(field.type)
+            field.name: known[field.name] if field.name in known else _for_type(field.type)
             for field in init_fields(kind)
             if field.name not in ("by", "at", "id")
         }
@@ -301,7 +315,10 @@ def plausible_commands(
     than not, promised actions due after the command, compensation within the
     proposer's authority, the approved amount or the policy's suggestion, an
     approver whose authority covers the escalation, the index of an action still
-    open, a reopen inside the window (or just outside). Most are accepted; the
+    open (to complete, or to reschedule to a date mostly ahead), a withdrawal
+    naming another case where its reason needs one, a reopen inside the window
+    (or just outside). A withdrawal is offered only when *toward* is
+    ``withdrawn``: it would end every other session early. Most are accepted; the
     rest are near misses worth trying.
 
     >>> from datetime import datetime, timezone
@@ -383,10 +400,14 @@ def _ranked_kinds(
         for kind in allowed
         if (kind is Resume and case.paused is not None)
         or (kind is Approve and case.escalation is not None)
+        or (kind is Withdraw and toward is Stage.WITHDRAWN)  # the one way there
     ]
     declared = _declared(graph)
     own = [kind for kind in allowed if (kind, case.stage) in declared and kind not in unblock]
-    detours = tuple(kind for kind in allowed if kind not in own and kind not in unblock)
+    # Withdrawing ends the case: taken only on the way to withdrawn, never as a detour.
+    detours = tuple(
+        kind for kind in allowed if kind not in own and kind not in unblock and kind is not Withdraw
+    )
     distance = _distances(graph, toward)
     here = distance.get(case.stage, len(Stage))
     nearest: dict[type[Command], int] = {}
@@ -498,6 +519,28 @@ def _completion(draw: Draw, context: _Context) -> dict[str, Any]:
     return {"index": draw(st.integers(-1, 3), label="index")}
 
 
+def _reschedule(draw: Draw, context: _Context) -> dict[str, Any]:
+    still_open = sorted(context.case.open_actions)
+    index = (
+        _pick(draw, still_open, "index")
+        if still_open and draw(st.integers(0, 3)) > 0
+        else draw(st.integers(-1, 3), label="index")
+    )
+    # Mostly a date ahead; now and then one already past, which is refused.
+    hours = draw(st.integers(-2, 336), label="hours ahead")
+    return {
+        "index": index,
+        "due": context.at + timedelta(hours=hours or 1),
+        "reason": draw(_texts),
+    }
+
+
+def _withdrawal(draw: Draw, context: _Context) -> dict[str, Any]:
+    reason: WithdrawalReason = _pick(draw, tuple(WithdrawalReason), "reason")
+    other = f"{context.case.id}-original" if reason.needs_other_case else None
+    return {"reason": reason, "duplicate_of": other, "note": draw(_texts)}
+
+
 def _follow_up(draw: Draw, context: _Context) -> dict[str, Any]:
     # A customer who did not answer once often does not answer the next time either.
     silent = context.case.follow_up_attempts > 0
@@ -535,9 +578,11 @@ _FILLERS: dict[type[Command], Filler] = {
     Approve: _approval,
     CompleteAction: _completion,
     SendUpdate: _texts_for("message"),
+    Reschedule: _reschedule,
     FollowUp: _follow_up,
     Close: _texts_for("note"),
     Reopen: _reopening,
+    Withdraw: _withdrawal,
 }
 """How to fill each documented command type sensibly; other types get typed fields."""
 
