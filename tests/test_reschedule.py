@@ -23,9 +23,10 @@ def reschedule(case: sr.Case, index: int = 0, *, after: timedelta = 3 * DAY) -> 
 
 
 def broken(workflow: sr.Workflow) -> sr.Case:
-    """A resolving case whose first promise (due a day after the plan) broke, breach recorded."""
+    """A resolving case whose first promise broke a day ago, its breach recorded."""
     case = walk_to(S.RESOLVING, workflow)
-    return workflow.tick(case, now=case.last_at + 2 * DAY)
+    assert case.plan is not None
+    return workflow.tick(case, now=case.plan.actions[0].due + DAY)
 
 
 class TestNewDate:

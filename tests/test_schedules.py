@@ -96,6 +96,47 @@ class TestScheduleAfter:
         kept = schedule_after(workflow._timekeeper, first, last)
         assert from_scratch(workflow.policy, last) == moments(kept)
 
+    def test_rescheduled_promises_are_taken_on(self) -> None:
+        """A promise broken, given a new date, then another: each step as from scratch."""
+        workflow = sr.Workflow()
+        case = walk_to(sr.Stage.RESOLVING, workflow)
+        assert case.plan is not None
+        steps: list[sr.Case] = [case]
+        steps.append(workflow.tick(case, now=case.plan.actions[0].due + timedelta(days=1)))
+        for index, days in ((0, 3), (1, 2), (0, 5)):
+            last = steps[-1]
+            at = last.last_at + timedelta(minutes=1)
+            steps.append(
+                workflow.apply(
+                    last,
+                    sr.Reschedule(
+                        by=sr.SYSTEM,
+                        at=at,
+                        index=index,
+                        due=at + timedelta(days=days),
+                        reason="A new date, agreed",
+                    ),
+                )
+            )
+        previous = None
+        for step in steps:
+            kept = schedule_after(workflow._timekeeper, previous, step)
+            assert from_scratch(workflow.policy, step) == moments(kept)
+            previous = step
+
+    def test_a_withdrawn_case_runs_no_clock(self) -> None:
+        """Withdrawn, a case's schedule is empty, taken on or from scratch."""
+        workflow = sr.Workflow()
+        case = walk_to(sr.Stage.REPORTED, workflow)  # its first-response clock runs
+        assert schedule_after(workflow._timekeeper, None, case).next_ts != float("inf")
+        withdrawn = workflow.apply(
+            case,
+            sr.Withdraw(by=sr.SYSTEM, at=case.last_at, reason="spam"),
+        )
+        kept = schedule_after(workflow._timekeeper, case, withdrawn)
+        assert from_scratch(workflow.policy, withdrawn) == moments(kept)
+        assert kept.next_ts == float("inf")
+
     def test_the_walk_is_kept_and_taken_on_not_redone(self) -> None:
         """The case grown next starts from the kept walk: it walks only its new event."""
         workflow = sr.Workflow()

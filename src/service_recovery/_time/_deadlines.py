@@ -420,11 +420,13 @@ class _Reader:
             if met is None and not current:
                 continue  # a plan the conversation moved past no longer binds
             moved = self.moved.get(index)
+            # A new date was agreed when the promise was rescheduled: its clock runs from then.
+            started = self.plan_at if moved is None else self.case.history.commands[moved].at
             self._dated_timer(
                 DeadlineKind.PROMISE,
                 ref=f"promise@{self.plan_ref}#{index}" + ("" if moved is None else f"/{moved}"),
                 label=f"promise #{index}: {action.description}",
-                started=self.plan_at,
+                started=started,
                 due_at=action.due,
                 met=met,
                 action=index,

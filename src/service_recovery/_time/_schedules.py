@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from .._model._case import Case
 from .._model._commands import AwaitCustomer, AwaitThirdParty, Command, Resume
+from .._model._stages import Stage
 from .._rulebook._practice import required_follow_ups
 from ._deadlines import Late, Schedule, Timekeeper, _Reader, _utc, late_met, moments
 
@@ -38,6 +39,7 @@ _STATE = (
     "plan_ref",
     "plan_at",
     "done",
+    "moved",
     "update",
     "follow",
     "unanswered",
@@ -99,10 +101,13 @@ def schedule_after(timekeeper: Timekeeper, before: Case | None, after: Case) -> 
         progress = _walk(after, _Reader(timekeeper.policy, after), 1, None)
     else:
         progress = _walk(after, _resumed(timekeeper, progress), progress.version, progress)
-    finisher = _resumed(timekeeper, progress)
-    finisher.case = after
-    finisher._finish()
-    attention, upcoming, breach = moments(finisher.timers, after.breaches, progress.late)
+    if after.stage is Stage.WITHDRAWN:  # owed nothing more: no clock runs on, as read() says
+        attention, upcoming, breach = moments([], after.breaches)
+    else:
+        finisher = _resumed(timekeeper, progress)
+        finisher.case = after
+        finisher._finish()
+        attention, upcoming, breach = moments(finisher.timers, after.breaches, progress.late)
     schedule = Schedule(timekeeper.token, attention, upcoming, breach, progress)
     object.__setattr__(after, "_schedule", schedule)
     return schedule
@@ -136,6 +141,7 @@ def _walk(case: Case, reader: _Reader, start: int, kept: Progress | None) -> Pro
     waiting = kept.waiting if kept is not None else False
     waits = reader.waits if kept is not None else []
     reader.waits = waits
+    reader.case = case  # a rescheduled promise's clock starts at its Reschedule, read off it
     previous = stages[start - 1]
     for position in range(start, len(commands)):
         command, stage = commands[position], stages[position]
@@ -168,6 +174,7 @@ def _resumed(timekeeper: Timekeeper, progress: Progress) -> _Reader:
     held = reader.__dict__
     held.update(timekeeper.reader_setup)
     held.update(zip(_STATE, progress.state, strict=True))
-    reader.done = dict(reader.done)  # a walk adds to it: never to the kept one
+    reader.done = dict(reader.done)  # a walk adds to them: never to the kept ones
+    reader.moved = dict(reader.moved)
     reader.timers = []
     return reader
