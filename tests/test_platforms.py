@@ -286,3 +286,65 @@ class TestMappingsAreData:
             "closed",
             refused.value.reasons,
         )
+
+
+class TestWithdrawn:
+    def _withdrawn(self, reason: str, other: str | None = None) -> sr.Case:
+        case = make_case(sr.Stage.LISTENING)
+        return WORKFLOW.apply(
+            case, sr.Withdraw(by=AGENT, at=later(case), reason=reason, duplicate_of=other)
+        )
+
+    def test_a_withdrawn_case_shows_closed_canceled_or_duplicate(self) -> None:
+        """Closed where the platform has nothing else; Canceled; Duplicate for a duplicate."""
+        duplicate, spam = self._withdrawn("duplicate", "case-0"), self._withdrawn("spam")
+        assert [
+            (m.platform, m.status(duplicate), m.status(spam), m.is_closed(spam))
+            for m in (ZENDESK, SALESFORCE, SERVICENOW, DJANGO_HELPDESK)
+        ] == [
+            ("Zendesk", "closed", "closed", True),
+            ("Salesforce", "Closed", "Closed", True),
+            ("ServiceNow", "Canceled", "Canceled", True),
+            ("django-helpdesk", "Duplicate", "Closed", True),
+        ]
+
+    def test_canceled_withdraws_for_the_reason_given(self) -> None:
+        """ServiceNow's Canceled means the customer withdrew, unless told another reason."""
+        case = make_case(sr.Stage.LISTENING)
+        plain = SERVICENOW.command_for(WORKFLOW, case, "Canceled", by=AGENT, at=later(case))
+        spam = SERVICENOW.command_for(
+            WORKFLOW, case, "Canceled", by=AGENT, at=later(case), withdrawal="spam"
+        )
+        assert isinstance(plain, sr.Withdraw)
+        assert isinstance(spam, sr.Withdraw)
+        assert (plain.reason, spam.reason) == (
+            sr.WithdrawalReason.CUSTOMER_WITHDREW,
+            sr.WithdrawalReason.SPAM,
+        )
+
+    def test_duplicate_needs_the_other_case(self) -> None:
+        """django-helpdesk's Duplicate withdraws as a duplicate of the case it names."""
+        case = make_case(sr.Stage.LISTENING)
+        with pytest.raises(sr.InvalidValue, match="duplicate_of"):
+            DJANGO_HELPDESK.command_for(WORKFLOW, case, "Duplicate", by=AGENT, at=later(case))
+        with pytest.raises(sr.InvalidValue, match="not 'spam'"):
+            DJANGO_HELPDESK.command_for(
+                WORKFLOW, case, "Duplicate", by=AGENT, at=later(case), withdrawal="spam"
+            )
+        withdrawn = _apply(
+            case,
+            DJANGO_HELPDESK.command_for(
+                WORKFLOW, case, "Duplicate", by=AGENT, at=later(case), duplicate_of="case-0"
+            ),
+        )
+        assert (withdrawn.stage, DJANGO_HELPDESK.status(withdrawn)) == (
+            sr.Stage.WITHDRAWN,
+            "Duplicate",
+        )
+
+    def test_no_withdrawal_once_a_solution_was_accepted(self) -> None:
+        """Canceling a ticket whose solution the customer accepted is refused."""
+        case = make_case(sr.Stage.RESOLVING)
+        with pytest.raises(StatusChangeRefused) as refused:
+            SERVICENOW.command_for(WORKFLOW, case, "Canceled", by=AGENT, at=later(case))
+        assert "no solution accepted" in [reason.guard for reason in refused.value.reasons]

@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from ..._model._kinds import WaitingOn
 from ..._model._stages import Stage
+from ..._model._values import WithdrawalReason
 from ._mapping import StatusMap
 
 
@@ -19,6 +20,14 @@ def _done(solved: str, closed: str) -> dict[Stage, str]:
     """The statuses of a case whose solution was carried out (followed up or not), and closed."""
     return {Stage.RESOLVED: solved, Stage.FOLLOWED_UP: solved, Stage.CLOSED: closed}
 
+
+_WITHDRAWN_FIRST = (
+    WithdrawalReason.CUSTOMER_WITHDREW,
+    WithdrawalReason.DUPLICATE,
+    WithdrawalReason.MERGED,
+    WithdrawalReason.SPAM,
+)
+"""Every reason a complaint is withdrawn, the one a bare cancel means first."""
 
 ZENDESK = StatusMap(
     platform="Zendesk",
@@ -81,14 +90,16 @@ SERVICENOW = StatusMap(
     by_stage=_done("Resolved", "Closed"),
     waiting={WaitingOn.CUSTOMER: "On Hold", WaitingOn.THIRD_PARTY: "On Hold"},
     hold_reasons={WaitingOn.CUSTOMER: "Awaiting Caller", WaitingOn.THIRD_PARTY: "Awaiting Vendor"},
-    codes={"New": 1, "In Progress": 2, "On Hold": 3, "Resolved": 6, "Closed": 7},
+    withdrawn=dict.fromkeys(_WITHDRAWN_FIRST, "Canceled"),
+    codes={"New": 1, "In Progress": 2, "On Hold": 3, "Resolved": 6, "Closed": 7, "Canceled": 8},
     sources=(
         "https://docs.servicenow.com/bundle/washingtondc-it-service-management/page/"
         "product/incident-management/concept/c_IncidentManagementStateModel.html",
     ),
 )
 """ServiceNow Incident states: New (1), In Progress (2), On Hold (3, with its hold
-reason: Awaiting Caller or Awaiting Vendor), Resolved (6), Closed (7)."""
+reason: Awaiting Caller or Awaiting Vendor), Resolved (6), Closed (7), Canceled (8, a
+withdrawn complaint; the customer withdrew it unless told otherwise)."""
 
 DJANGO_HELPDESK = StatusMap(
     platform="django-helpdesk",
@@ -97,11 +108,12 @@ DJANGO_HELPDESK = StatusMap(
     by_stage=_done("Resolved", "Closed"),
     waiting={},
     reopened="Reopened",
-    codes={"Open": 1, "Reopened": 2, "Resolved": 3, "Closed": 4},
+    withdrawn={WithdrawalReason.DUPLICATE: "Duplicate", WithdrawalReason.MERGED: "Duplicate"},
+    codes={"Open": 1, "Reopened": 2, "Resolved": 3, "Closed": 4, "Duplicate": 5},
     sources=("https://django-helpdesk.readthedocs.io/en/latest/settings.html",),
 )
 """django-helpdesk's ``Ticket.STATUS_CHOICES``: Open (1), Reopened (2), Resolved (3),
-Closed (4)."""
+Closed (4), Duplicate (5, a complaint withdrawn as a duplicate or merged)."""
 
 PLATFORMS: Mapping[str, StatusMap] = MappingProxyType(
     {

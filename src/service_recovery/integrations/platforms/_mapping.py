@@ -20,11 +20,12 @@ from ..._model._commands import (
     Escalate,
     Reopen,
     Resume,
+    Withdraw,
 )
 from ..._model._kinds import WaitingOn
 from ..._model._refusals import Reason
 from ..._model._stages import Stage
-from ..._model._values import Actor
+from ..._model._values import Actor, WithdrawalReason
 from ..._workflow import Workflow
 
 
@@ -87,6 +88,9 @@ class StatusMap:
             platform has one.
         reopened: the status of a case working again after it was reopened, if
             the platform tells it apart.
+        withdrawn: the status of a withdrawn case, by why it was withdrawn (the
+            first reason of a status is the one a change to it means unless told);
+            a reason with no entry shows the closed status.
         codes: each status's number in the platform's API, where it uses numbers.
         aliases: other names a status change may arrive as, and the status each
             stands for.
@@ -105,6 +109,7 @@ class StatusMap:
     hold_reasons: Mapping[WaitingOn, str] = attrs.field(factory=dict, converter=_frozen_mapping)
     escalated: str | None = None
     reopened: str | None = None
+    withdrawn: Mapping[WithdrawalReason, str] = attrs.field(factory=dict, converter=_frozen_mapping)
     codes: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen_mapping)
     aliases: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
     sources: tuple[str, ...] = attrs.field(default=(), converter=_texts)
@@ -123,6 +128,7 @@ class StatusMap:
         found = [self.new, self.active, *self.waiting.values()]
         found += [s for s in (self.escalated, self.reopened) if s is not None]
         found += [self.by_stage[stage] for stage in Stage if stage in self.by_stage]
+        found += self.withdrawn.values()
         return tuple(dict.fromkeys(found))
 
     def status(self, case: Case) -> str:
@@ -137,6 +143,9 @@ class StatusMap:
             return self.escalated
         if case.stage in self.by_stage:
             return self.by_stage[case.stage]
+        if case.withdrawal is not None:
+            found = self.withdrawn.get(WithdrawalReason(case.withdrawal.reason))
+            return found if found is not None else self.by_stage.get(Stage.CLOSED, self.active)
         if case.stage is Stage.REPORTED:
             return self.new
         if self.reopened is not None and _reopened(case):
@@ -157,8 +166,11 @@ class StatusMap:
         return case.paused is not None
 
     def is_closed(self, case: Case) -> bool:
-        """Whether the platform counts *case* as closed (Salesforce's ``IsClosed``)."""
-        return case.stage is Stage.CLOSED
+        """Whether the platform counts *case* as closed (Salesforce's ``IsClosed``).
+
+        A withdrawn case is closed there too.
+        """
+        return case.stage is Stage.CLOSED or case.stage is Stage.WITHDRAWN
 
     def code(self, status: str) -> int | None:
         """The number the platform's API gives *status*, if it numbers them."""
@@ -194,6 +206,8 @@ class StatusMap:
         at: datetime,
         reason: str = "",
         hold_reason: str | None = None,
+        withdrawal: WithdrawalReason | str | None = None,
+        duplicate_of: str | None = None,
     ) -> Command | None:
         """The command a change of *case*'s ticket to *status* implies; ``None`` if none.
 
@@ -211,13 +225,22 @@ class StatusMap:
                 reopen's reason).
             hold_reason: the platform's hold reason, where one status stands for
                 waiting on anyone (ServiceNow's ``On Hold``).
+            withdrawal: why the complaint is withdrawn, where one status stands
+                for several reasons (ServiceNow's ``Canceled``); its first reason if
+                omitted.
+            duplicate_of: the other case, for a duplicate or a merge.
 
         Raises:
             InvalidValue: *status* (or *hold_reason*) is not the platform's.
             StatusChangeRefused: the change implies a command the workflow refuses now.
         """
         target = self.canonical(status)
-        command = self._implied(case, target, by=by, at=at, reason=reason, hold=hold_reason)
+        if target in self.withdrawn.values() and target != self.by_stage.get(Stage.CLOSED):
+            command: Command | None = self._withdraw(
+                case, target, by=by, at=at, note=reason, why=withdrawal, other=duplicate_of
+            )
+        else:
+            command = self._implied(case, target, by=by, at=at, reason=reason, hold=hold_reason)
         if command is None:
             return None
         reasons = workflow.explain(case, command)
@@ -283,6 +306,30 @@ class StatusMap:
         if case.paused is not None:
             return Resume(by=by, at=at, note=reason)
         return None  # another name for working on it: nothing for the workflow
+
+    def _withdraw(
+        self,
+        case: Case,
+        target: str,
+        *,
+        by: Actor,
+        at: datetime,
+        note: str,
+        why: WithdrawalReason | str | None,
+        other: str | None,
+    ) -> Withdraw | None:
+        """*target* withdraws the complaint: for the reason given, or the status's first."""
+        if case.stage is Stage.WITHDRAWN and target == self.status(case):
+            return None
+        reasons = [found for found, status in self.withdrawn.items() if status == target]
+        chosen = reasons[0] if why is None else WithdrawalReason(why)
+        if chosen not in reasons:
+            raise InvalidValue(
+                f"withdrawal: {self.platform} '{target}' stands for "
+                f"{', '.join(repr(r.value) for r in reasons)}, not {chosen.value!r}",
+                field="withdrawal",
+            )
+        return Withdraw(by=by, at=at, reason=chosen, duplicate_of=other, note=note)
 
     def _waits_on(self, target: str, hold: str | None) -> WaitingOn | None:
         """Whom the case waits on once its ticket shows *target* (``None``: no wait)."""
