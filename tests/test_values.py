@@ -60,7 +60,7 @@ class TestEnums:
         ("enum", "names"),
         [
             (sr.Role, ["AGENT", "SUPERVISOR", "MANAGER", "SYSTEM"]),
-            (sr.Channel, ["PHONE", "EMAIL", "CHAT", "SOCIAL", "IN_PERSON"]),
+            (sr.Channel, ["PHONE", "EMAIL", "CHAT", "SOCIAL", "IN_PERSON", "WEB_FORM"]),
             (sr.Severity, ["MINOR", "MODERATE", "MAJOR", "CRITICAL"]),
             (sr.FollowUpOutcome, ["SATISFIED", "UNSATISFIED", "NO_ANSWER"]),
         ],

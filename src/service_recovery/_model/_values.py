@@ -30,6 +30,7 @@ class Channel(enum.Enum):
     CHAT = "chat"
     SOCIAL = "social"
     IN_PERSON = "in_person"
+    WEB_FORM = "web_form"
 
 
 class Severity(enum.Enum):
