@@ -83,7 +83,7 @@ class TestOpen:
         [
             ({"at": T0.replace(tzinfo=None)}, "at: .* has no time zone"),
             ({"summary": " "}, "summary: must not be blank"),
-            ({"channel": "social"}, "channel: expected Channel"),
+            ({"channel": "twitter"}, "channel: expected a Channel or one of"),
             ({"customer": "c-1"}, "customer: expected Customer"),
             ({"id": ""}, "case_id: must not be blank"),
         ],

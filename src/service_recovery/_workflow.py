@@ -185,8 +185,8 @@ class Workflow:
         self,
         *,
         customer: Customer,
-        channel: Channel,
-        severity: Severity,
+        channel: Channel | str,
+        severity: Severity | str,
         summary: str,
         at: datetime,
         id: str | None = None,
@@ -196,8 +196,10 @@ class Workflow:
 
         Args:
             customer: who complained.
-            channel: where the complaint came in.
-            severity: how bad the experience was.
+            channel: where the complaint came in (a :class:`Channel` or its
+                value, ``"email"``).
+            severity: how bad the experience was (a :class:`Severity` or its
+                value, ``"major"``).
             summary: the complaint in a sentence.
             at: when (timezone-aware).
             id: the case id; a random one if omitted.
