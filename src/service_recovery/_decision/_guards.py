@@ -311,7 +311,12 @@ STEP_GUARDS: tuple[Guard, ...] = (
         needs_command=False,
     ),
     Guard("waiting", check_waiting, commands=(Resume,), needs_command=False),
-    Guard("broken promises owned", check_broken_promises_owned, commands=(CompleteAction,)),
+    Guard(
+        "broken promises owned",
+        check_broken_promises_owned,
+        commands=(CompleteAction,),
+        needs_command=False,
+    ),
     Guard("recorded by tick", _recorded_by_tick, commands=(RecordBreach,), needs_command=False),
 )
 """Guards that keep each step's data meaningful; also run under every policy."""
