@@ -193,11 +193,8 @@ class TestSummaryConfirmed:
 
 class TestFollowedUp:
     def no_answer(self, workflow: sr.Workflow, case: sr.Case, times: int) -> sr.Case:
-        """*case* after *times* unanswered follow-up calls."""
-        for _ in range(times):
-            call = sr.FollowUp(by=AGENT, at=later(case), outcome=sr.FollowUpOutcome.NO_ANSWER)
-            case = workflow.apply(case, call)
-        return case
+        """*case* after *times* unanswered follow-up calls, a day apart."""
+        return unanswered(workflow, case, times)
 
     @pytest.mark.parametrize("attempts", [0, 1, 2])
     def test_close_refused_before_attempts_run_out(self, attempts: int) -> None:
@@ -257,6 +254,64 @@ class TestFollowedUp:
         assert S.FOLLOWED_UP == case.stage
         close = sr.Close(by=AGENT, at=later(case))
         assert ["followed up"] == guards_of(workflow.explain(case, close))
+
+
+def unanswered(workflow: sr.Workflow, case: sr.Case, times: int) -> sr.Case:
+    """*case* after *times* unanswered follow-up calls, each a day after the last event."""
+    for _ in range(times):
+        at = case.last_at + timedelta(days=1)
+        case = workflow.apply(case, sr.FollowUp(by=AGENT, at=at, outcome=NO_ANSWER))
+    return case
+
+
+NO_ANSWER = sr.FollowUpOutcome.NO_ANSWER
+
+
+class TestFollowUpsSpaced:
+    def test_three_calls_in_a_minute_are_one_attempt(self) -> None:
+        """A second unanswered call a minute after the first is refused; Close stays refused."""
+        workflow = sr.Workflow()
+        case = workflow.apply(
+            walk_to(S.RESOLVED, workflow), sr.FollowUp(by=AGENT, at=T_RESOLVED, outcome=NO_ANSWER)
+        )
+        again = sr.FollowUp(by=AGENT, at=later(case), outcome=NO_ANSWER)
+        [reason] = workflow.explain(case, again)
+        assert "follow-ups spaced" == reason.guard
+        assert "try again after 1 day" in str(reason)
+        with pytest.raises(sr.TransitionNotAllowed):
+            workflow.apply(case, again)
+        assert ["followed up"] == guards_of(
+            workflow.explain(case, sr.Close(by=AGENT, at=later(case)))
+        )
+
+    def test_the_customer_may_answer_any_time(self) -> None:
+        """Only unanswered attempts are spaced: the customer calling back is always heard."""
+        workflow = sr.Workflow()
+        case = unanswered(workflow, walk_to(S.RESOLVED, workflow), 1)
+        for outcome in (sr.FollowUpOutcome.SATISFIED, sr.FollowUpOutcome.UNSATISFIED):
+            assert [] == workflow.explain(
+                case, sr.FollowUp(by=AGENT, at=later(case), outcome=outcome)
+            )
+
+    @given(st.integers(0, 72), st.integers(1, 72))
+    def test_the_interval_is_the_policy_s(self, hours: int, after: int) -> None:
+        """An unanswered attempt is accepted exactly when the policy's interval has passed."""
+        policy = sr.RecoveryPolicy(follow_up_interval=timedelta(hours=hours))
+        workflow = sr.Workflow(policy)
+        case = unanswered(workflow, walk_to(S.RESOLVED, workflow), 1)
+        call = sr.FollowUp(by=AGENT, at=case.last_at + timedelta(hours=after), outcome=NO_ANSWER)
+        assert (after >= hours) == (not workflow.explain(case, call))
+
+    def test_the_interval_is_read_from_a_policy_file(self) -> None:
+        """follow_up_interval is a duration in TOML, and a negative one is refused."""
+        policy = sr.RecoveryPolicy.from_toml('follow_up_interval = "4h"\n')
+        assert timedelta(hours=4) == policy.follow_up_interval
+        with pytest.raises(sr.InvalidPolicy, match="follow_up_interval: expected a timedelta >= 0"):
+            sr.RecoveryPolicy(follow_up_interval=timedelta(hours=-1))
+
+
+T_RESOLVED = walk_to(S.RESOLVED).last_at + timedelta(minutes=1)
+"""A minute after the example case was resolved."""
 
 
 class TestWithinAuthority:

@@ -41,6 +41,8 @@ AUTHORITY_EUR = {
     sr.Role.SYSTEM: Decimal(0),
 }
 FOLLOW_UP_ATTEMPTS = 3
+FOLLOW_UP_INTERVAL = timedelta(days=1)
+"""How long after an unanswered follow-up the next attempt may be made."""
 REOPEN_WINDOW = timedelta(days=30)
 CLOCK_SKEW = timedelta(seconds=5)
 """How far a command may be dated before the last event and still be accepted."""
@@ -95,6 +97,7 @@ class Model:
     plan: sr.ProposeSolution | None = None
     last_update: datetime | None = None
     unanswered: int = 0
+    last_follow_up: datetime | None = None
     satisfied: bool = False
     closed_at: datetime | None = None
     answered: bool = False
@@ -146,6 +149,8 @@ class Model:
             case sr.FollowUp():
                 if stage is not S.RESOLVED:
                     return None
+                if command.outcome is Outcome.NO_ANSWER and not self._spaced(command.at):
+                    return None
                 return {
                     Outcome.SATISFIED: S.FOLLOWED_UP,
                     Outcome.UNSATISFIED: S.LISTENING,
@@ -186,6 +191,11 @@ class Model:
         amount = command.compensation.amount
         return covers(authority(command.by), amount) or covers(self.approved, amount)
 
+    def _spaced(self, at: datetime) -> bool:
+        """An unanswered attempt comes the policy's interval after the last one, if any."""
+        last = self.last_follow_up
+        return not self.unanswered or last is None or at - last >= FOLLOW_UP_INTERVAL
+
     def needs_prevention(self) -> bool:
         """Whether the policy asks for a prevention note before this case closes."""
         serious_cause = self.cause in PREVENTION_FOR_CAUSE and self.severity in SERIOUS
@@ -219,8 +229,7 @@ class Model:
         self.accepted += 1
         self.stage = destination
         self.last_at = command.at
-        if command.id is not None:
-            self.ids[command.id] = command
+        self._remember(command)
         if isinstance(command, RESPONDING) and command.by.role is not sr.Role.SYSTEM:
             self.answered = True
         match command:
@@ -266,6 +275,13 @@ class Model:
                 self._start_over()
             case sr.Close():
                 self.closed_at = command.at
+
+    def _remember(self, command: sr.Command) -> None:
+        """Keep what later commands are judged by: the command's id, the last follow-up."""
+        if command.id is not None:
+            self.ids[command.id] = command
+        if isinstance(command, sr.FollowUp):
+            self.last_follow_up = command.at
 
     def _start_over(self) -> None:
         """An unhappy or returning customer is heard again from the beginning."""
@@ -407,6 +423,8 @@ any_steps = (
     edge_steps | small_steps | st.integers(-86400, 40 * 86400).map(lambda s: timedelta(seconds=s))
 )
 reopen_steps = small_steps | edge_steps
+retry_steps = st.sampled_from((1, 1, 1, 1, 0.5, 1.5)).map(lambda days: FOLLOW_UP_INTERVAL * days)
+"""When an agent calls an unanswered customer again: after the interval, sometimes sooner."""
 
 # What an agent would plausibly try at each stage (repeats weigh the likelier moves).
 # What an agent would plausibly try at each stage: the move forward first (generation
@@ -574,6 +592,8 @@ class DefaultWorkflowMachine(RuleBasedStateMachine):
         kind = data.draw(st.sampled_from(self._plausible_kinds(data)), label="kind")
         by = data.draw(BY_KIND.get(kind, actors), label="by")
         step = reopen_steps if kind is sr.Reopen else small_steps
+        if kind is sr.FollowUp and self.model.unanswered:
+            step = retry_steps  # mostly called again the next day, now and then too soon
         at = self.model.last_at + data.draw(step, label="after")
         fields = data.draw(payloads(kind, at, self.model), label="fields")
         self._check(kind(by=by, at=at, id=self._maybe_id(data), **fields))
@@ -731,6 +751,7 @@ class TestModelAssumptions:
             policy.authority
         )
         assert FOLLOW_UP_ATTEMPTS == policy.follow_up_attempts
+        assert FOLLOW_UP_INTERVAL == policy.follow_up_interval
         assert REOPEN_WINDOW == policy.reopen_window
         assert CLOCK_SKEW == policy.clock_skew
         note = sr.Step.RECORD_PREVENTION

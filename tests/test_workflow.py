@@ -34,8 +34,12 @@ WORKFLOW = sr.Workflow()
 
 
 def follow_up(case: sr.Case, outcome: sr.FollowUpOutcome) -> sr.FollowUp:
-    """A follow-up call one minute after the case's last event."""
-    return sr.FollowUp(by=AGENT, at=later(case), outcome=outcome)
+    """A follow-up call a minute after the case's last event; a day, if the last went unanswered.
+
+    A day is the default policy's follow-up interval between unanswered attempts.
+    """
+    at = case.last_at + timedelta(days=1) if case.follow_up_attempts else later(case)
+    return sr.FollowUp(by=AGENT, at=at, outcome=outcome)
 
 
 def attempt(case: sr.Case, command: sr.Command) -> sr.Case | sr.TransitionNotAllowed:

@@ -8,6 +8,7 @@ can switch them off (a policy can only add reasons of its own).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .._model._case import Case
@@ -34,7 +35,7 @@ from .._model._commands import (
     Resume,
 )
 from .._model._stages import Stage
-from .._model._values import Actor, Money, Role, instant
+from .._model._values import Actor, FollowUpOutcome, Money, Role, instant
 from .._rulebook._guard_types import Guard
 from .._rulebook._practice import (
     authority_of,
@@ -243,6 +244,39 @@ def _recorded_by_tick(policy: RecoveryPolicy, case: Case, command: object) -> st
     )
 
 
+# -- the shortcuts: rules that keep each step honest -------------------------------
+
+
+def _follow_ups_spaced(policy: RecoveryPolicy, case: Case, command: FollowUp) -> str | None:
+    """Refuse an unanswered attempt too soon after the last: three in a minute are one."""
+    if command.outcome is not FollowUpOutcome.NO_ANSWER or not case.follow_up_attempts:
+        return None
+    interval = policy.follow_up_interval
+    last = _last_follow_up(case)
+    if last is None or instant(command.at) - instant(last) >= interval:
+        return None
+    return (
+        f"The last follow-up attempt went unanswered at {last.isoformat()}: try again after "
+        f"{describe_duration(interval)}, so each attempt gives the customer a real chance "
+        "to answer"
+    )
+
+
+def _last_follow_up(case: Case) -> datetime | None:
+    # Attempts are counted since the last resolution: the latest follow-up is the last one.
+    for earlier in reversed(case.history.commands):
+        if isinstance(earlier, FollowUp):
+            return earlier.at
+    return None
+
+
+SHORTCUT_GUARDS: tuple[Guard, ...] = (
+    Guard("follow-ups spaced", _follow_ups_spaced, commands=(FollowUp,)),
+)
+"""Step guards that close the shortcuts a hurried agent would take; under every policy,
+with the policy's own settings (docs/reference/guards.md)."""
+
+
 WHILE_RUNNING: tuple[type[Command], ...] = (
     Acknowledge,
     Listen,
@@ -318,5 +352,6 @@ STEP_GUARDS: tuple[Guard, ...] = (
         needs_command=False,
     ),
     Guard("recorded by tick", _recorded_by_tick, commands=(RecordBreach,), needs_command=False),
+    *SHORTCUT_GUARDS,
 )
 """Guards that keep each step's data meaningful; also run under every policy."""
