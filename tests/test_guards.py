@@ -310,6 +310,46 @@ class TestFollowUpsSpaced:
             sr.RecoveryPolicy(follow_up_interval=timedelta(hours=-1))
 
 
+class TestSummaryCurrent:
+    def confirmed_then_more(self) -> sr.Case:
+        """A case whose customer confirmed the summary, then added something."""
+        case = walk_to(S.LISTENING)
+        reflect = sr.ReflectBack(by=AGENT, at=later(case), summary="Charged twice", confirmed=True)
+        case = WORKFLOW.apply(case, reflect)
+        more = sr.Listen(by=AGENT, at=later(case), note="AND I was charged twice for shipping")
+        return WORKFLOW.apply(case, more)
+
+    def test_venting_cannot_finish_on_a_stale_summary(self) -> None:
+        """A Listen after the confirmed summary needs a new confirmed reflect-back."""
+        case = self.confirmed_then_more()
+        finish = sr.FinishVenting(by=AGENT, at=later(case))
+        [reason] = WORKFLOW.explain(case, finish)
+        assert "summary current" == reason.guard
+        assert sr.FinishVenting not in WORKFLOW.allowed(case)
+        with pytest.raises(sr.TransitionNotAllowed):
+            WORKFLOW.apply(case, finish)
+
+    def test_a_new_confirmed_summary_lets_venting_finish(self) -> None:
+        """Reflecting back again, confirmed, makes the summary current."""
+        case = self.confirmed_then_more()
+        again = sr.ReflectBack(
+            by=AGENT, at=later(case), summary="Twice, and shipping", confirmed=True
+        )
+        case = WORKFLOW.apply(case, again)
+        assert (
+            S.UNDERSTOOD == WORKFLOW.apply(case, sr.FinishVenting(by=AGENT, at=later(case))).stage
+        )
+
+    def test_a_history_recorded_before_the_rule_still_loads(self) -> None:
+        """The rule is a step guard: a stale-summary history is a fact, and it loads."""
+        case = self.confirmed_then_more()
+        finish = sr.FinishVenting(by=AGENT, at=later(case))
+        history = (*case.history, sr.Event(finish, S.UNDERSTOOD))
+        assert S.UNDERSTOOD == WORKFLOW.replay(history).stage
+
+
+WORKFLOW = sr.Workflow()
+
 T_RESOLVED = walk_to(S.RESOLVED).last_at + timedelta(minutes=1)
 """A minute after the example case was resolved."""
 

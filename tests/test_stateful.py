@@ -89,6 +89,8 @@ class Model:
     severity: sr.Severity
     accepted: int = 1
     summary_confirmed: bool = False
+    heard_since_summary: bool = False
+    """The customer said more (a Listen) after confirming the summary."""
     venting_finished: bool = False
     proposal: sr.ProposeSolution | None = None
     open_actions: set[int] = attrs.Factory(set)
@@ -126,7 +128,8 @@ class Model:
             case sr.ReflectBack():
                 return S.LISTENING if stage is S.LISTENING else None
             case sr.FinishVenting():
-                return S.UNDERSTOOD if stage is S.LISTENING and self.summary_confirmed else None
+                current = self.summary_confirmed and not self.heard_since_summary
+                return S.UNDERSTOOD if stage is S.LISTENING and current else None
             case sr.Apologize():
                 return S.APOLOGIZED if stage is S.UNDERSTOOD else None
             case sr.IdentifyCause():
@@ -234,7 +237,7 @@ class Model:
             self.answered = True
         match command:
             case sr.ReflectBack():
-                self.summary_confirmed = command.confirmed
+                self.summary_confirmed, self.heard_since_summary = command.confirmed, False
             case sr.FinishVenting():
                 self.venting_finished = True
             case sr.IdentifyCause():
@@ -277,15 +280,18 @@ class Model:
                 self.closed_at = command.at
 
     def _remember(self, command: sr.Command) -> None:
-        """Keep what later commands are judged by: the command's id, the last follow-up."""
+        """Keep what later commands are judged by: the id, the last follow-up, more heard."""
         if command.id is not None:
             self.ids[command.id] = command
+        if isinstance(command, sr.Listen):
+            self.heard_since_summary = True
         if isinstance(command, sr.FollowUp):
             self.last_follow_up = command.at
 
     def _start_over(self) -> None:
         """An unhappy or returning customer is heard again from the beginning."""
         self.summary_confirmed = self.venting_finished = self.satisfied = self.thanked = False
+        self.heard_since_summary = False
         self.proposal = self.plan = self.escalation = self.approved = self.closed_at = None
         self.open_actions = set()
         self.unanswered = 0

@@ -102,7 +102,7 @@ class Workflow:
         >>> workflow.judge.policy is workflow.policy
         True
         >>> [guard.name for guard in workflow.judge.guards.of(sr.FinishVenting)]
-        ['summary confirmed', 'not waiting']
+        ['summary confirmed', 'not waiting', 'summary current']
         """
         return self._judge
 

@@ -270,8 +270,29 @@ def _last_follow_up(case: Case) -> datetime | None:
     return None
 
 
+def _summary_current(policy: RecoveryPolicy, case: Case, command: object) -> str | None:
+    """Refuse to finish venting on a summary the customer has added to since confirming it."""
+    if not case.summary_confirmed:
+        return None  # the contract guard "summary confirmed" says what to do
+    for earlier in reversed(case.history.commands):
+        if isinstance(earlier, ReflectBack):
+            return None  # the latest reflect-back came after anything heard
+        if isinstance(earlier, Listen):
+            return (
+                "The customer said more after confirming your summary: reflect back what "
+                "you heard now and have them confirm it before finishing venting"
+            )
+    return None
+
+
 SHORTCUT_GUARDS: tuple[Guard, ...] = (
     Guard("follow-ups spaced", _follow_ups_spaced, commands=(FollowUp,)),
+    Guard(
+        "summary current",
+        _summary_current,
+        commands=(FinishVenting,),
+        needs_command=False,
+    ),
 )
 """Step guards that close the shortcuts a hurried agent would take; under every policy,
 with the policy's own settings (docs/reference/guards.md)."""
