@@ -348,6 +348,52 @@ class TestSummaryCurrent:
         assert S.UNDERSTOOD == WORKFLOW.replay(history).stage
 
 
+class TestPlanOnTime:
+    def proposed(self, due_in: timedelta) -> sr.Case:
+        """A case with a plan on the table whose one action is due *due_in* after proposing."""
+        case = walk_to(S.DIAGNOSED)
+        at = later(case)
+        plan = sr.ProposeSolution(
+            by=AGENT, at=at, plan="Refund", actions=(sr.Action("Refund", due=at + due_in),)
+        )
+        return WORKFLOW.apply(case, plan)
+
+    def test_accepting_a_plan_already_late_is_refused(self) -> None:
+        """Accepting three days after a proposal due in an hour would break the promise at once."""
+        case = self.proposed(timedelta(hours=1))
+        accept = sr.AcceptSolution(by=AGENT, at=case.last_at + timedelta(days=3))
+        [reason] = WORKFLOW.explain(case, accept)
+        assert "plan on time" == reason.guard
+        assert "propose again" in str(reason)
+        with pytest.raises(sr.TransitionNotAllowed):
+            WORKFLOW.apply(case, accept)
+
+    def test_accepting_in_time_is_not_held_up(self) -> None:
+        """Accepted before its first action is due, a plan goes ahead."""
+        case = self.proposed(timedelta(hours=1))
+        accept = sr.AcceptSolution(by=AGENT, at=case.last_at + timedelta(minutes=59))
+        assert S.RESOLVING == WORKFLOW.apply(case, accept).stage
+
+    def test_declining_and_proposing_again_is_the_way_on(self) -> None:
+        """A late plan is declined and proposed again with new dates."""
+        case = self.proposed(timedelta(hours=1))
+        at = case.last_at + timedelta(days=3)
+        case = WORKFLOW.apply(case, sr.DeclineSolution(by=AGENT, at=at, reason="late"))
+        again = (sr.Action("Refund", due=at + timedelta(days=1)),)
+        plan = sr.ProposeSolution(by=AGENT, at=at, plan="Refund", actions=again)
+        case = WORKFLOW.apply(case, plan)
+        assert S.RESOLVING == WORKFLOW.apply(case, sr.AcceptSolution(by=AGENT, at=at)).stage
+
+    def test_a_plan_late_before_the_last_event_turns_the_button_off(self) -> None:
+        """An action due before the case's last event is late for any acceptance."""
+        case = self.proposed(timedelta(hours=1))
+        update = sr.SendUpdate(by=AGENT, at=case.last_at + timedelta(hours=2), message="soon")
+        case = WORKFLOW.apply(case, sr.Escalate(by=AGENT, at=update.at, reason="advice"))
+        case = WORKFLOW.apply(case, sr.Approve(by=SUPERVISOR, at=update.at))
+        assert sr.AcceptSolution not in WORKFLOW.allowed(case)
+        assert "plan on time" in guards_of(WORKFLOW.explain(case, sr.AcceptSolution))
+
+
 WORKFLOW = sr.Workflow()
 
 T_RESOLVED = walk_to(S.RESOLVED).last_at + timedelta(minutes=1)

@@ -140,7 +140,10 @@ class Model:
                 return S.DIAGNOSED if stage is S.SOLUTION_PROPOSED else None
             case sr.AcceptSolution():
                 ready = stage is S.SOLUTION_PROPOSED and self.escalation is None
-                return S.RESOLVING if ready else None
+                on_time = self.proposal is None or all(
+                    action.due >= command.at for action in self.proposal.actions
+                )
+                return S.RESOLVING if ready and on_time else None
             case sr.SendUpdate():
                 return S.RESOLVING if stage is S.RESOLVING else None
             case sr.CompleteAction():

@@ -285,8 +285,32 @@ def _summary_current(policy: RecoveryPolicy, case: Case, command: object) -> str
     return None
 
 
+def _plan_on_time(policy: RecoveryPolicy, case: Case, command: AcceptSolution | None) -> str | None:
+    """Refuse to accept a plan whose promise would be broken the moment it is made.
+
+    Without a command (for ``allowed``) the plan is judged at the earliest time
+    a command may be dated: an action due before then is late for any command.
+    """
+    proposal = case.proposal
+    if proposal is None:
+        return None
+    now = instant(case.last_at - policy.clock_skew if command is None else command.at)
+    late = [
+        f"#{index} ({action.description}) was due {action.due.isoformat()}"
+        for index, action in enumerate(proposal.actions)
+        if instant(action.due) < now
+    ]
+    if not late:
+        return None
+    return (
+        "The plan on the table is already late: " + "; ".join(late) + ". Decline it and "
+        "propose again with dates the customer can count on"
+    )
+
+
 SHORTCUT_GUARDS: tuple[Guard, ...] = (
     Guard("follow-ups spaced", _follow_ups_spaced, commands=(FollowUp,)),
+    Guard("plan on time", _plan_on_time, commands=(AcceptSolution,), needs_command=False),
     Guard(
         "summary current",
         _summary_current,
