@@ -169,9 +169,9 @@ class TestPayloads:
             (sr.Escalate, {"amount": "500 EUR"}, "amount: expected Money"),
             (sr.CompleteAction, {"index": "0"}, "index: expected int"),
             (sr.CompleteAction, {"index": True}, "index: expected int, got bool"),
-            (sr.FollowUp, {"outcome": "satisfied"}, "outcome: expected FollowUpOutcome"),
+            (sr.FollowUp, {"outcome": "Satisfied"}, "outcome: expected a FollowUpOutcome or one"),
             (sr.Listen, {"note": None}, "note: expected str"),
-            (sr.Open, {"channel": "email"}, "channel: expected Channel"),
+            (sr.Open, {"channel": "e-mail"}, "channel: expected a Channel or one of 'phone'"),
             (sr.Reopen, {"reason": ""}, "reason: must not be blank"),
         ],
     )

@@ -199,11 +199,8 @@ class TestSummaryConfirmed:
 
 class TestFollowedUp:
     def no_answer(self, workflow: sr.Workflow, case: sr.Case, times: int) -> sr.Case:
-        """*case* after *times* unanswered follow-up calls."""
-        for _ in range(times):
-            call = sr.FollowUp(by=AGENT, at=later(case), outcome=sr.FollowUpOutcome.NO_ANSWER)
-            case = workflow.apply(case, call)
-        return case
+        """*case* after *times* unanswered follow-up calls, a day apart."""
+        return unanswered(workflow, case, times)
 
     @pytest.mark.parametrize("attempts", [0, 1, 2])
     def test_close_refused_before_attempts_run_out(self, attempts: int) -> None:
@@ -263,6 +260,150 @@ class TestFollowedUp:
         assert S.FOLLOWED_UP == case.stage
         close = sr.Close(by=AGENT, at=later(case))
         assert ["followed up"] == guards_of(workflow.explain(case, close))
+
+
+def unanswered(workflow: sr.Workflow, case: sr.Case, times: int) -> sr.Case:
+    """*case* after *times* unanswered follow-up calls, each a day after the last event."""
+    for _ in range(times):
+        at = case.last_at + timedelta(days=1)
+        case = workflow.apply(case, sr.FollowUp(by=AGENT, at=at, outcome=NO_ANSWER))
+    return case
+
+
+NO_ANSWER = sr.FollowUpOutcome.NO_ANSWER
+
+
+class TestFollowUpsSpaced:
+    def test_three_calls_in_a_minute_are_one_attempt(self) -> None:
+        """A second unanswered call a minute after the first is refused; Close stays refused."""
+        workflow = sr.Workflow()
+        case = workflow.apply(
+            walk_to(S.RESOLVED, workflow), sr.FollowUp(by=AGENT, at=T_RESOLVED, outcome=NO_ANSWER)
+        )
+        again = sr.FollowUp(by=AGENT, at=later(case), outcome=NO_ANSWER)
+        [reason] = workflow.explain(case, again)
+        assert "follow-ups spaced" == reason.guard
+        assert "try again after 1 day" in str(reason)
+        with pytest.raises(sr.TransitionNotAllowed):
+            workflow.apply(case, again)
+        assert ["followed up"] == guards_of(
+            workflow.explain(case, sr.Close(by=AGENT, at=later(case)))
+        )
+
+    def test_the_customer_may_answer_any_time(self) -> None:
+        """Only unanswered attempts are spaced: the customer calling back is always heard."""
+        workflow = sr.Workflow()
+        case = unanswered(workflow, walk_to(S.RESOLVED, workflow), 1)
+        for outcome in (sr.FollowUpOutcome.SATISFIED, sr.FollowUpOutcome.UNSATISFIED):
+            assert [] == workflow.explain(
+                case, sr.FollowUp(by=AGENT, at=later(case), outcome=outcome)
+            )
+
+    @given(st.integers(0, 72), st.integers(1, 72))
+    def test_the_interval_is_the_policy_s(self, hours: int, after: int) -> None:
+        """An unanswered attempt is accepted exactly when the policy's interval has passed."""
+        policy = sr.RecoveryPolicy(follow_up_interval=timedelta(hours=hours))
+        workflow = sr.Workflow(policy)
+        case = unanswered(workflow, walk_to(S.RESOLVED, workflow), 1)
+        call = sr.FollowUp(by=AGENT, at=case.last_at + timedelta(hours=after), outcome=NO_ANSWER)
+        assert (after >= hours) == (not workflow.explain(case, call))
+
+    def test_the_interval_is_read_from_a_policy_file(self) -> None:
+        """follow_up_interval is a duration in TOML, and a negative one is refused."""
+        policy = sr.RecoveryPolicy.from_toml('follow_up_interval = "4h"\n')
+        assert timedelta(hours=4) == policy.follow_up_interval
+        with pytest.raises(sr.InvalidPolicy, match="follow_up_interval: expected a timedelta >= 0"):
+            sr.RecoveryPolicy(follow_up_interval=timedelta(hours=-1))
+
+
+class TestSummaryCurrent:
+    def confirmed_then_more(self) -> sr.Case:
+        """A case whose customer confirmed the summary, then added something."""
+        case = walk_to(S.LISTENING)
+        reflect = sr.ReflectBack(by=AGENT, at=later(case), summary="Charged twice", confirmed=True)
+        case = WORKFLOW.apply(case, reflect)
+        more = sr.Listen(by=AGENT, at=later(case), note="AND I was charged twice for shipping")
+        return WORKFLOW.apply(case, more)
+
+    def test_venting_cannot_finish_on_a_stale_summary(self) -> None:
+        """A Listen after the confirmed summary needs a new confirmed reflect-back."""
+        case = self.confirmed_then_more()
+        finish = sr.FinishVenting(by=AGENT, at=later(case))
+        [reason] = WORKFLOW.explain(case, finish)
+        assert "summary current" == reason.guard
+        assert sr.FinishVenting not in WORKFLOW.allowed(case)
+        with pytest.raises(sr.TransitionNotAllowed):
+            WORKFLOW.apply(case, finish)
+
+    def test_a_new_confirmed_summary_lets_venting_finish(self) -> None:
+        """Reflecting back again, confirmed, makes the summary current."""
+        case = self.confirmed_then_more()
+        again = sr.ReflectBack(
+            by=AGENT, at=later(case), summary="Twice, and shipping", confirmed=True
+        )
+        case = WORKFLOW.apply(case, again)
+        assert (
+            S.UNDERSTOOD == WORKFLOW.apply(case, sr.FinishVenting(by=AGENT, at=later(case))).stage
+        )
+
+    def test_a_history_recorded_before_the_rule_still_loads(self) -> None:
+        """The rule is a step guard: a stale-summary history is a fact, and it loads."""
+        case = self.confirmed_then_more()
+        finish = sr.FinishVenting(by=AGENT, at=later(case))
+        history = (*case.history, sr.Event(finish, S.UNDERSTOOD))
+        assert S.UNDERSTOOD == WORKFLOW.replay(history).stage
+
+
+class TestPlanOnTime:
+    def proposed(self, due_in: timedelta) -> sr.Case:
+        """A case with a plan on the table whose one action is due *due_in* after proposing."""
+        case = walk_to(S.DIAGNOSED)
+        at = later(case)
+        plan = sr.ProposeSolution(
+            by=AGENT, at=at, plan="Refund", actions=(sr.Action("Refund", due=at + due_in),)
+        )
+        return WORKFLOW.apply(case, plan)
+
+    def test_accepting_a_plan_already_late_is_refused(self) -> None:
+        """Accepting three days after a proposal due in an hour would break the promise at once."""
+        case = self.proposed(timedelta(hours=1))
+        accept = sr.AcceptSolution(by=AGENT, at=case.last_at + timedelta(days=3))
+        [reason] = WORKFLOW.explain(case, accept)
+        assert "plan on time" == reason.guard
+        assert "propose again" in str(reason)
+        with pytest.raises(sr.TransitionNotAllowed):
+            WORKFLOW.apply(case, accept)
+
+    def test_accepting_in_time_is_not_held_up(self) -> None:
+        """Accepted before its first action is due, a plan goes ahead."""
+        case = self.proposed(timedelta(hours=1))
+        accept = sr.AcceptSolution(by=AGENT, at=case.last_at + timedelta(minutes=59))
+        assert S.RESOLVING == WORKFLOW.apply(case, accept).stage
+
+    def test_declining_and_proposing_again_is_the_way_on(self) -> None:
+        """A late plan is declined and proposed again with new dates."""
+        case = self.proposed(timedelta(hours=1))
+        at = case.last_at + timedelta(days=3)
+        case = WORKFLOW.apply(case, sr.DeclineSolution(by=AGENT, at=at, reason="late"))
+        again = (sr.Action("Refund", due=at + timedelta(days=1)),)
+        plan = sr.ProposeSolution(by=AGENT, at=at, plan="Refund", actions=again)
+        case = WORKFLOW.apply(case, plan)
+        assert S.RESOLVING == WORKFLOW.apply(case, sr.AcceptSolution(by=AGENT, at=at)).stage
+
+    def test_a_plan_late_before_the_last_event_turns_the_button_off(self) -> None:
+        """An action due before the case's last event is late for any acceptance."""
+        case = self.proposed(timedelta(hours=1))
+        update = sr.SendUpdate(by=AGENT, at=case.last_at + timedelta(hours=2), message="soon")
+        case = WORKFLOW.apply(case, sr.Escalate(by=AGENT, at=update.at, reason="advice"))
+        case = WORKFLOW.apply(case, sr.Approve(by=SUPERVISOR, at=update.at))
+        assert sr.AcceptSolution not in WORKFLOW.allowed(case)
+        assert "plan on time" in guards_of(WORKFLOW.explain(case, sr.AcceptSolution))
+
+
+WORKFLOW = sr.Workflow()
+
+T_RESOLVED = walk_to(S.RESOLVED).last_at + timedelta(minutes=1)
+"""A minute after the example case was resolved."""
 
 
 class TestWithinAuthority:

@@ -780,3 +780,86 @@ class TestAsyncHooks:
         with pytest.raises(sr.HookFailed) as caught:
             workflow.apply(case, next_step(case))
         assert (case, False) == (caught.value.case, caught.value.accepted)
+
+
+class TestRemoval:
+    def test_a_removed_hook_no_longer_runs(self) -> None:
+        """remove detaches a hook from every point it was attached at."""
+        recorder = Recorder(sr.Workflow())
+        hooks = recorder.workflow.hooks
+        audit = recorder.hook("audit")
+        email = recorder.hook("email")
+        hooks.after()(audit)
+        hooks.on_command(audit)
+        hooks.after()(email)
+        hooks.remove(audit)
+        open_case(recorder.workflow)
+        assert ["email"] == recorder.ran
+
+    def test_removing_the_last_hook_leaves_none(self) -> None:
+        """A workflow whose every hook was removed has no hook, as before any was attached."""
+        hooks = sr.Workflow().hooks
+        hook = hooks.on_enter(S.CLOSED)(lambda ctx: None)
+        hooks.remove(hook)
+        assert (False, sr.Workflow().hooks.snapshot()) == (bool(hooks), hooks.snapshot())
+
+    def test_a_hook_not_attached_is_refused(self) -> None:
+        """Removing what is not attached is a mistake, reported; nothing changes."""
+        hooks = sr.Workflow().hooks
+        kept = hooks.on_command(lambda ctx: None)
+        before = hooks.snapshot()
+        with pytest.raises(sr.InvalidValue, match="is not attached to this workflow") as refused:
+            hooks.remove(lambda ctx: None)
+        assert "hook" == refused.value.field
+        assert before == hooks.snapshot()
+        assert (kept,) == hooks.snapshot().any
+
+    def test_a_bound_method_is_removed_by_an_equal_one(self) -> None:
+        """A bound method read again is a new object, but it is the same hook."""
+
+        class Mailer:
+            def send(self, ctx: sr.HookContext) -> None:
+                """Do nothing."""
+
+        mailer = Mailer()
+        hooks = sr.Workflow().hooks
+        hooks.before()(mailer.send)
+        hooks.remove(mailer.send)
+        assert not hooks
+
+    def test_removal_during_a_dispatch_takes_effect_from_the_next_command(self) -> None:
+        """A hook removed by a hook still runs in the dispatch that removed it, then never."""
+        workflow = sr.Workflow()
+        ran: list[str] = []
+
+        def audit(ctx: sr.HookContext) -> None:
+            ran.append(f"audit {ctx.command.title}")
+
+        @workflow.hooks.before(sr.Acknowledge)
+        def once(ctx: sr.HookContext) -> None:
+            workflow.hooks.remove(audit)
+
+        workflow.hooks.after()(audit)
+        case = open_case(workflow)
+        case = workflow.apply(case, next_step(case))
+        workflow.apply(case, next_step(case))
+        assert ["audit Open the case", "audit Acknowledge"] == ran
+
+    def test_a_hook_whose_equality_fails_is_still_removed(self) -> None:
+        """A callable whose == raises is compared by identity; removing another one still works."""
+
+        class Touchy:
+            def __call__(self, ctx: sr.HookContext) -> None:
+                """Do nothing."""
+
+            def __eq__(self, other: object) -> bool:
+                raise RuntimeError("no comparing")
+
+            __hash__ = object.__hash__
+
+        hooks = sr.Workflow().hooks
+        touchy = hooks.on_command(Touchy())
+        other = hooks.on_command(lambda ctx: None)
+        hooks.remove(other)
+        hooks.remove(touchy)
+        assert not hooks

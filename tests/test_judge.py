@@ -254,6 +254,20 @@ class TestExplainAType:
             if reason.guard != "step available":
                 assert reason.guard in [g.name for g in workflow.judge.guards.of(kind)]
 
+    def test_a_case_of_another_policy_has_every_button_off(self) -> None:
+        """The type form refuses a case of another policy, as the command form does."""
+        case = open_case()
+        heard = sr.Workflow(sr.presets.HEARD)
+        [reason] = heard.explain(case, sr.Acknowledge)
+        command = sr.Acknowledge(by=sr.Actor("ana", sr.Role.AGENT), at=case.last_at)
+        assert heard.explain(case, command) == [reason]
+        assert "same policy" == reason.guard
+
+    def test_a_class_that_is_no_command_type_is_named(self) -> None:
+        """A class that is no command type is refused, naming the class."""
+        with pytest.raises(sr.InvalidValue, match="got the class int, which is no command type"):
+            sr.Workflow().explain(open_case(), int)  # type: ignore[arg-type]
+
 
 class TestTheOneDecision:
     @given(reachable_cases(), st.data())

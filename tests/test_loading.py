@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -42,12 +43,17 @@ def snapshot(events: list[sr.Event]) -> dict[str, Any]:
     return sr.to_dict(fold(events))
 
 
+def a_day_later(case: sr.Case) -> datetime:
+    """A day after the case's last event: when the next unanswered attempt may be made."""
+    return case.last_at + timedelta(days=1)
+
+
 def closed_unanswered() -> sr.Case:
     """A case closed after every follow-up went unanswered."""
     case = walk_to(S.RESOLVED, WORKFLOW)
     for _ in range(WORKFLOW.policy.follow_up_attempts):
         case = WORKFLOW.apply(
-            case, sr.FollowUp(by=AGENT, at=later(case), outcome=sr.FollowUpOutcome.NO_ANSWER)
+            case, sr.FollowUp(by=AGENT, at=a_day_later(case), outcome=sr.FollowUpOutcome.NO_ANSWER)
         )
     return WORKFLOW.apply(case, sr.Close(by=AGENT, at=later(case)))
 

@@ -224,7 +224,11 @@ class TestContractGuardsCannotBeSwitchedOff:
         for _ in range(2):
             case = workflow.apply(
                 case,
-                sr.FollowUp(by=AGENT, at=case.last_at + STEP, outcome=sr.FollowUpOutcome.NO_ANSWER),
+                sr.FollowUp(
+                    by=AGENT,
+                    at=case.last_at + timedelta(days=1),  # the follow-up interval
+                    outcome=sr.FollowUpOutcome.NO_ANSWER,
+                ),
             )
         assert S.CLOSED == workflow.apply(case, attrs.evolve(close, at=case.last_at + STEP)).stage
 

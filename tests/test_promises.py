@@ -108,6 +108,16 @@ class TestBrokenPromiseGuard:
         command = sr.CompleteAction(by=AGENT, at=T0 + 2 * DAY, index=0)
         assert ["broken promises owned"] == [r.guard for r in WORKFLOW.explain(case, command)]
 
+    def test_a_promise_broken_before_the_last_event_turns_the_button_off(self) -> None:
+        """Once a promise broke before the case's last event, no completion can get through."""
+        case = resolving_case(WORKFLOW, dues=(DAY, 5 * DAY))
+        case = WORKFLOW.tick(case, now=T0 + 2 * DAY)  # records the breach: the last event
+        assert sr.CompleteAction not in WORKFLOW.allowed(case)
+        [reason] = WORKFLOW.explain(case, sr.CompleteAction)
+        assert "broken promises owned" == reason.guard
+        case = update(case, 2 * DAY + HOUR)
+        assert sr.CompleteAction in WORKFLOW.allowed(case)
+
     def test_on_time_work_is_never_held_up(self) -> None:
         """Completing on time needs nothing more."""
         case = resolving_case(WORKFLOW, dues=(DAY,))

@@ -193,7 +193,7 @@ class TestArgumentTypes:
         ("field", "value"),
         [
             ("customer", "c-1"),
-            ("channel", "chat"),
+            ("channel", "CHAT"),  # a name; the value "chat" is the channel
             ("severity", 1),
             ("summary", None),
             ("at", "now"),

@@ -131,6 +131,13 @@ class TestRoundTrip:
             "amount": {"amount": "99.50", "currency": "EUR"},
         } == escalation
 
+    def test_a_web_form_case_survives_json(self) -> None:
+        """A complaint sent through a web form is written as its channel's value and read back."""
+        case = open_case(channel=sr.Channel.WEB_FORM)
+        data = json.loads(json.dumps(sr.to_dict(case)))
+        assert "web_form" == data["history"][0]["channel"]
+        assert case == sr.from_dict(data)
+
     @given(st.datetimes(timezones=st.timezones()))
     def test_any_aware_time_survives(self, at: datetime) -> None:
         """Times keep their instant, their zone and their wall-clock reading."""

@@ -22,8 +22,15 @@ class TestDefaults:
             sr.Channel.CHAT: 5 * MINUTE,
             sr.Channel.PHONE: 5 * MINUTE,
             sr.Channel.IN_PERSON: 5 * MINUTE,
+            sr.Channel.WEB_FORM: 24 * HOUR,
         }
         assert expected == {channel: levels.first_response_for(channel) for channel in sr.Channel}
+
+    def test_a_web_form_is_answered_like_an_email(self) -> None:
+        """A web form is written and read later, like an email: one day by default."""
+        levels = sr.ServiceLevels()
+        email = levels.first_response_for(sr.Channel.EMAIL)
+        assert email == levels.first_response_for(sr.Channel.WEB_FORM)
 
     def test_social_leaves_room_before_two_hours(self) -> None:
         """The social target is well inside the two hours social complainants expect."""

@@ -41,6 +41,8 @@ AUTHORITY_EUR = {
     sr.Role.SYSTEM: Decimal(0),
 }
 FOLLOW_UP_ATTEMPTS = 3
+FOLLOW_UP_INTERVAL = timedelta(days=1)
+"""How long after an unanswered follow-up the next attempt may be made."""
 REOPEN_WINDOW = timedelta(days=30)
 CLOCK_SKEW = timedelta(seconds=5)
 """How far a command may be dated before the last event and still be accepted."""
@@ -87,6 +89,8 @@ class Model:
     severity: sr.Severity
     accepted: int = 1
     summary_confirmed: bool = False
+    heard_since_summary: bool = False
+    """The customer said more (a Listen) after confirming the summary."""
     venting_finished: bool = False
     proposal: sr.ProposeSolution | None = None
     open_actions: set[int] = attrs.Factory(set)
@@ -95,6 +99,7 @@ class Model:
     plan: sr.ProposeSolution | None = None
     last_update: datetime | None = None
     unanswered: int = 0
+    last_follow_up: datetime | None = None
     satisfied: bool = False
     closed_at: datetime | None = None
     answered: bool = False
@@ -127,7 +132,8 @@ class Model:
             case sr.ReflectBack():
                 return S.LISTENING if stage is S.LISTENING else None
             case sr.FinishVenting():
-                return S.UNDERSTOOD if stage is S.LISTENING and self.summary_confirmed else None
+                current = self.summary_confirmed and not self.heard_since_summary
+                return S.UNDERSTOOD if stage is S.LISTENING and current else None
             case sr.Apologize():
                 return S.APOLOGIZED if stage is S.UNDERSTOOD else None
             case sr.IdentifyCause():
@@ -138,7 +144,10 @@ class Model:
                 return S.DIAGNOSED if stage is S.SOLUTION_PROPOSED else None
             case sr.AcceptSolution():
                 ready = stage is S.SOLUTION_PROPOSED and self.escalation is None
-                return S.RESOLVING if ready else None
+                on_time = self.proposal is None or all(
+                    action.due >= command.at for action in self.proposal.actions
+                )
+                return S.RESOLVING if ready and on_time else None
             case sr.SendUpdate():
                 return S.RESOLVING if stage is S.RESOLVING else None
             case sr.Reschedule():
@@ -156,6 +165,8 @@ class Model:
                 return S.RESOLVED if self.open_actions == {command.index} else S.RESOLVING
             case sr.FollowUp():
                 if stage is not S.RESOLVED:
+                    return None
+                if command.outcome is Outcome.NO_ANSWER and not self._spaced(command.at):
                     return None
                 return {
                     Outcome.SATISFIED: S.FOLLOWED_UP,
@@ -197,6 +208,11 @@ class Model:
         amount = command.compensation.amount
         return covers(authority(command.by), amount) or covers(self.approved, amount)
 
+    def _spaced(self, at: datetime) -> bool:
+        """An unanswered attempt comes the policy's interval after the last one, if any."""
+        last = self.last_follow_up
+        return not self.unanswered or last is None or at - last >= FOLLOW_UP_INTERVAL
+
     def needs_prevention(self) -> bool:
         """Whether the policy asks for a prevention note before this case closes."""
         serious_cause = self.cause in PREVENTION_FOR_CAUSE and self.severity in SERIOUS
@@ -230,13 +246,12 @@ class Model:
         self.accepted += 1
         self.stage = destination
         self.last_at = command.at
-        if command.id is not None:
-            self.ids[command.id] = command
+        self._remember(command)
         if isinstance(command, RESPONDING) and command.by.role is not sr.Role.SYSTEM:
             self.answered = True
         match command:
             case sr.ReflectBack():
-                self.summary_confirmed = command.confirmed
+                self.summary_confirmed, self.heard_since_summary = command.confirmed, False
             case sr.FinishVenting():
                 self.venting_finished = True
             case sr.IdentifyCause():
@@ -293,9 +308,19 @@ class Model:
         self.plan = attrs.evolve(self.plan, actions=tuple(actions))
         self.last_update = command.at
 
+    def _remember(self, command: sr.Command) -> None:
+        """Keep what later commands are judged by: the id, the last follow-up, more heard."""
+        if command.id is not None:
+            self.ids[command.id] = command
+        if isinstance(command, sr.Listen):
+            self.heard_since_summary = True
+        if isinstance(command, sr.FollowUp):
+            self.last_follow_up = command.at
+
     def _start_over(self) -> None:
         """An unhappy or returning customer is heard again from the beginning."""
         self.summary_confirmed = self.venting_finished = self.satisfied = self.thanked = False
+        self.heard_since_summary = False
         self.proposal = self.plan = self.escalation = self.approved = self.closed_at = None
         self.open_actions = set()
         self.unanswered = 0
@@ -448,6 +473,8 @@ any_steps = (
     edge_steps | small_steps | st.integers(-86400, 40 * 86400).map(lambda s: timedelta(seconds=s))
 )
 reopen_steps = small_steps | edge_steps
+retry_steps = st.sampled_from((1, 1, 1, 1, 0.5, 1.5)).map(lambda days: FOLLOW_UP_INTERVAL * days)
+"""When an agent calls an unanswered customer again: after the interval, sometimes sooner."""
 
 # What an agent would plausibly try at each stage (repeats weigh the likelier moves).
 # What an agent would plausibly try at each stage: the move forward first (generation
@@ -633,6 +660,8 @@ class DefaultWorkflowMachine(RuleBasedStateMachine):
         kind = data.draw(st.sampled_from(self._plausible_kinds(data)), label="kind")
         by = data.draw(BY_KIND.get(kind, actors), label="by")
         step = reopen_steps if kind is sr.Reopen else small_steps
+        if kind is sr.FollowUp and self.model.unanswered:
+            step = retry_steps  # mostly called again the next day, now and then too soon
         at = self.model.last_at + data.draw(step, label="after")
         fields = data.draw(payloads(kind, at, self.model), label="fields")
         self._check(kind(by=by, at=at, id=self._maybe_id(data), **fields))
@@ -797,6 +826,7 @@ class TestModelAssumptions:
             policy.authority
         )
         assert FOLLOW_UP_ATTEMPTS == policy.follow_up_attempts
+        assert FOLLOW_UP_INTERVAL == policy.follow_up_interval
         assert REOPEN_WINDOW == policy.reopen_window
         assert CLOCK_SKEW == policy.clock_skew
         note = sr.Step.RECORD_PREVENTION

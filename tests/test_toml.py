@@ -92,6 +92,18 @@ class TestReading:
         assert (date(2026, 12, 25),) == levels.calendar.holidays
         assert ((time(9), time(12)),) == levels.calendar.hours[sr.Weekday.TUESDAY]
 
+    def test_a_web_form_target(self) -> None:
+        """A policy file sets the web form's first-response target by the channel's value."""
+        text = '[service_levels]\nfirst_response = { web_form = "4h" }\n'
+        policy = sr.RecoveryPolicy.from_toml(text)
+        assert timedelta(hours=4) == policy.service_levels.first_response_for(sr.Channel.WEB_FORM)
+        assert (
+            "web_form"
+            in policy_schema()["properties"]["service_levels"]["properties"]["first_response"][
+                "propertyNames"
+            ]["enum"]
+        )
+
     def test_text_and_file(self, tmp_path: Path) -> None:
         """from_toml reads text; from_toml_file reads a file, named by a path or a string."""
         file = tmp_path / "policy.toml"

@@ -61,7 +61,7 @@ class TestEnums:
         ("enum", "names"),
         [
             (sr.Role, ["AGENT", "SUPERVISOR", "MANAGER", "SYSTEM"]),
-            (sr.Channel, ["PHONE", "EMAIL", "CHAT", "SOCIAL", "IN_PERSON"]),
+            (sr.Channel, ["PHONE", "EMAIL", "CHAT", "SOCIAL", "IN_PERSON", "WEB_FORM"]),
             (sr.Severity, ["MINOR", "MODERATE", "MAJOR", "CRITICAL"]),
             (sr.FollowUpOutcome, ["SATISFIED", "UNSATISFIED", "NO_ANSWER"]),
         ],
@@ -200,11 +200,11 @@ class TestMoney:
 
 class TestActorAndCustomer:
     def test_actor_needs_an_id_and_a_role(self) -> None:
-        """A blank id or a role given as text is refused."""
+        """A blank id, or a role that is neither a Role nor one's value, is refused."""
         with pytest.raises(sr.InvalidValue, match="id: must not be blank"):
             sr.Actor("  ", sr.Role.AGENT)
-        with pytest.raises(sr.InvalidValue, match="role: expected Role"):
-            sr.Actor("ana", "agent")  # type: ignore[arg-type]
+        with pytest.raises(sr.InvalidValue, match="role: expected a Role or one of 'agent'"):
+            sr.Actor("ana", 1)  # type: ignore[arg-type]
 
     def test_customer_name_is_optional_text(self) -> None:
         """A customer needs an id; the name defaults to empty but must be text."""
@@ -230,7 +230,93 @@ class TestActionAndCompensation:
 
     def test_compensation_checks_its_parts(self) -> None:
         """A compensation needs a kind and an amount of money, not text."""
-        with pytest.raises(sr.InvalidValue, match="kind: expected CompensationKind"):
-            sr.Compensation("refund", sr.Money(1, "EUR"))  # type: ignore[arg-type]
+        with pytest.raises(sr.InvalidValue, match="kind: expected a CompensationKind or one of"):
+            sr.Compensation(None, sr.Money(1, "EUR"))  # type: ignore[arg-type]
         with pytest.raises(sr.InvalidValue, match="amount: expected Money"):
             sr.Compensation(sr.CompensationKind.REFUND, "1 EUR")  # type: ignore[arg-type]
+
+
+class TestReadableText:
+    @pytest.mark.parametrize(
+        ("value", "text"),
+        [
+            (sr.Compensation(sr.CompensationKind.REFUND, sr.Money(45, "EUR")), "refund of 45 EUR"),
+            (
+                sr.Compensation(sr.CompensationKind.COMPLIMENTARY_SERVICE, sr.Money("9.50", "GBP")),
+                "complimentary service of 9.50 GBP",
+            ),
+            (sr.Compensation(sr.CompensationKind.APOLOGY_ONLY, sr.Money(0, "EUR")), "apology only"),
+            (sr.Money("49.90", "EUR"), "49.90 EUR"),
+            (sr.Actor("ana", sr.Role.AGENT), "ana (agent)"),
+            (sr.SYSTEM, "system (system)"),
+            (sr.Customer("c-1", "Dana"), "Dana (c-1)"),
+            (sr.Customer("c-1"), "c-1"),
+            (
+                sr.Action("Ship the right jacket", due=datetime(2026, 3, 5, 9, tzinfo=UTC)),
+                "Ship the right jacket, due 2026-03-05T09:00:00+00:00",
+            ),
+        ],
+    )
+    def test_str_reads_as_words(self, value: object, text: str) -> None:
+        """str() of a value is what an agent would write; repr() stays the constructor call."""
+        assert text == str(value)
+        assert repr(value).startswith(type(value).__name__ + "(")
+
+
+ENUM_FIELDS: list[tuple[Any, Any]] = [
+    (sr.CompensationKind, lambda value: sr.Compensation(value, sr.Money(5, "EUR")).kind),
+    (sr.Role, lambda value: sr.Actor("ana", value).role),
+    (
+        sr.FollowUpOutcome,
+        lambda value: (
+            sr.FollowUp(by=sr.SYSTEM, at=datetime(2026, 3, 2, tzinfo=UTC), outcome=value).outcome
+        ),
+    ),
+]
+"""Each enum-typed field people write by hand, with a way to build a value holding it."""
+
+
+class TestEnumValuesAsText:
+    @pytest.mark.parametrize(("enum", "build"), ENUM_FIELDS)
+    def test_each_value_string_is_its_member(self, enum: Any, build: Any) -> None:
+        """The plain value, as users write it ("credit"), is the member."""
+        for member in enum:
+            assert member is build(member.value)
+            assert member is build(member)
+
+    @pytest.mark.parametrize(("enum", "build"), ENUM_FIELDS)
+    @given(st.text() | st.integers() | st.none() | st.binary())
+    def test_anything_else_is_refused_with_the_choices(
+        self, enum: Any, build: Any, value: object
+    ) -> None:
+        """Anything but a member or its value is refused, listing every valid value."""
+        if value in {member.value for member in enum}:
+            return
+        with pytest.raises(sr.InvalidValue) as refused:
+            build(value)
+        for member in enum:
+            assert repr(member.value) in str(refused.value)
+
+    def test_a_name_is_not_a_value(self) -> None:
+        """The member's name is refused: only its value is the written form."""
+        with pytest.raises(sr.InvalidValue, match="got 'CREDIT'"):
+            sr.Compensation("CREDIT", sr.Money(5, "EUR"))
+
+    def test_a_case_opens_with_channel_and_severity_as_text(self) -> None:
+        """workflow.open reads channel and severity by their values too."""
+        case = sr.Workflow().open(
+            customer=sr.Customer("c-1"),
+            channel="web_form",
+            severity="minor",
+            summary="Wrong size",
+            at=datetime(2026, 3, 2, tzinfo=UTC),
+        )
+        assert (sr.Channel.WEB_FORM, sr.Severity.MINOR) == (case.channel, case.severity)
+        with pytest.raises(sr.InvalidValue, match="channel: expected a Channel or one of 'phone'"):
+            sr.Workflow().open(
+                customer=sr.Customer("c-1"),
+                channel="fax",
+                severity=sr.Severity.MINOR,
+                summary="Wrong size",
+                at=datetime(2026, 3, 2, tzinfo=UTC),
+            )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -33,8 +34,12 @@ WORKFLOW = sr.Workflow()
 
 
 def follow_up(case: sr.Case, outcome: sr.FollowUpOutcome) -> sr.FollowUp:
-    """A follow-up call one minute after the case's last event."""
-    return sr.FollowUp(by=AGENT, at=later(case), outcome=outcome)
+    """A follow-up call a minute after the case's last event; a day, if the last went unanswered.
+
+    A day is the default policy's follow-up interval between unanswered attempts.
+    """
+    at = case.last_at + timedelta(days=1) if case.follow_up_attempts else later(case)
+    return sr.FollowUp(by=AGENT, at=at, outcome=outcome)
 
 
 def attempt(case: sr.Case, command: sr.Command) -> sr.Case | sr.TransitionNotAllowed:
@@ -83,7 +88,7 @@ class TestOpen:
         [
             ({"at": T0.replace(tzinfo=None)}, "at: .* has no time zone"),
             ({"summary": " "}, "summary: must not be blank"),
-            ({"channel": "social"}, "channel: expected Channel"),
+            ({"channel": "twitter"}, "channel: expected a Channel or one of"),
             ({"customer": "c-1"}, "customer: expected Customer"),
             ({"id": ""}, "case_id: must not be blank"),
         ],
@@ -485,3 +490,58 @@ class TestPolicyHooksIn:
             r.guard for r in workflow.explain(case, sr.Close(by=AGENT, at=later(case)))
         ]
         assert S.CLOSED == workflow.apply(case, sr.Close(by=MANAGER, at=later(case))).stage
+
+
+PRESETS = list(sr.presets.PRESETS.values())
+CANDIDATE_DELAYS = (timedelta(minutes=1), timedelta(days=1, minutes=1), timedelta(days=8))
+"""How long after the case's last event a witness command is tried: now, or after a wait."""
+
+
+def witnesses(case: sr.Case, kind: type[sr.Command]) -> Iterable[sr.Command]:
+    """Commands of *kind* someone could sensibly issue on *case*, each actor and delay in turn."""
+    open_actions = sorted(case.open_actions) or [0]
+    for delay in CANDIDATE_DELAYS:
+        at = case.last_at + delay
+        options: dict[type[sr.Command], list[dict[str, Any]]] = {
+            sr.Acknowledge: [{"message": "We are on it"}],
+            sr.Listen: [{"note": "the parcel never came"}],
+            sr.ReflectBack: [{"summary": "It never came", "confirmed": True}],
+            sr.Apologize: [{"message": "I am sorry the parcel did not come"}],
+            sr.IdentifyCause: [{"category": "delivery_delay"}],
+            sr.ProposeSolution: [
+                {"plan": "Resend it", "actions": (sr.Action("Resend", due=at + timedelta(days=2)),)}
+            ],
+            sr.DeclineSolution: [{"reason": "not enough"}],
+            sr.Escalate: [{"reason": "needs a manager"}],
+            sr.CompleteAction: [{"index": index} for index in open_actions],
+            sr.SendUpdate: [{"message": "it left the warehouse"}],
+            sr.FollowUp: [{"outcome": outcome} for outcome in sr.FollowUpOutcome],
+            sr.Thank: [{"message": "Thank you for telling us"}],
+            sr.RecordPrevention: [{"note": "Check the courier"}],
+            sr.Reopen: [{"reason": "it broke again"}],
+            sr.AwaitCustomer: [{"reason": "a photo of the label"}],
+            sr.AwaitThirdParty: [{"reason": "the courier's answer"}],
+        }
+        for fields in options.get(kind, [{}]):
+            for by in (AGENT, SUPERVISOR, MANAGER, sr.SYSTEM):
+                yield kind(by=by, at=at, **fields)
+
+
+class TestAllowedOffersOnlyWhatCanBeTaken:
+    @pytest.mark.parametrize("policy", PRESETS, ids=lambda policy: policy.name)
+    @given(data=st.data())
+    def test_every_offered_type_has_a_command_apply_accepts(
+        self, policy: sr.RecoveryPolicy, data: st.DataObject
+    ) -> None:
+        """Each type allowed offers has some command of that type apply accepts, on every preset."""
+        workflow = sr.Workflow(policy)
+        case = data.draw(sr.testing.cases(workflow, max_steps=25))
+        for kind in workflow.allowed(case):
+            accepted = any(not workflow.explain(case, c) for c in witnesses(case, kind))
+            assert accepted, f"{kind.title} offered at {case.stage.value} but never accepted"
+
+    @pytest.mark.parametrize("policy", PRESETS, ids=lambda policy: policy.name)
+    def test_no_wait_before_the_customer_was_answered(self, policy: sr.RecoveryPolicy) -> None:
+        """A fresh case offers no wait: the first-response clock never stops."""
+        offered = sr.Workflow(policy).allowed(open_case(sr.Workflow(policy)))
+        assert not {sr.AwaitCustomer, sr.AwaitThirdParty} & set(offered)

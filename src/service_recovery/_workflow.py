@@ -105,7 +105,7 @@ class Workflow:
         >>> workflow.judge.policy is workflow.policy
         True
         >>> [guard.name for guard in workflow.judge.guards.of(sr.FinishVenting)]
-        ['summary confirmed', 'not waiting']
+        ['summary confirmed', 'not waiting', 'summary current']
         """
         return self._judge
 
@@ -188,8 +188,8 @@ class Workflow:
         self,
         *,
         customer: Customer,
-        channel: Channel,
-        severity: Severity,
+        channel: Channel | str,
+        severity: Severity | str,
         summary: str,
         at: datetime,
         id: str | None = None,
@@ -216,8 +216,10 @@ class Workflow:
 
         Args:
             customer: who complained.
-            channel: where the complaint came in.
-            severity: how bad the experience was.
+            channel: where the complaint came in (a :class:`Channel` or its
+                value, ``"email"``).
+            severity: how bad the experience was (a :class:`Severity` or its
+                value, ``"major"``).
             summary: the complaint in a sentence.
             at: when (timezone-aware).
             id: the case id; a random one if omitted.
@@ -313,19 +315,25 @@ class Workflow:
         >>> workflow.explain(case, sr.Acknowledge)
         []
 
-        Host before-hooks (vetoes) are not consulted: they may have side effects.
+        A case opened under another policy gets one reason, ``same policy``,
+        for a command and a type alike. Host before-hooks (vetoes) are not
+        consulted: they may have side effects.
 
         Raises:
             InvalidValue: *case* is not a case, or *command* is neither a
                 command nor a command type.
         """
-        if isinstance(command, type) and issubclass(command, Command):
-            return self._judge.refusals(_checked_case(case), command)
-        _check_arguments(case, command)
-        assert isinstance(command, Command)  # checked just above
+        kind = isinstance(command, type) and issubclass(command, Command)
+        if kind:
+            _checked_case(case)
+        else:
+            _check_arguments(case, command)
         recorded = _recorded_policy(case)
         if recorded is not None and recorded != self.policy_identity:
+            # apply would refuse any command of the case: every button is off.
             return [Reason("same policy", str(PolicyMismatch(recorded, self.policy_identity)))]
+        if isinstance(command, type):
+            return self._judge.refusals(case, command)
         if command.id is not None and _already_applied(case, command):
             return []
         return self._judge.decide(case, command)[1]
@@ -485,9 +493,13 @@ def _check_arguments(case: object, command: object) -> None:
     if not isinstance(case, Case):
         raise InvalidValue(f"case: expected a Case, got {type(case).__name__}", field="case")
     if not isinstance(command, Command):
+        got = (
+            f"the class {command.__name__}, which is no command type"
+            if isinstance(command, type)
+            else type(command).__name__
+        )
         raise InvalidValue(
-            f"command: expected a command such as sr.Acknowledge, got {type(command).__name__}",
-            field="command",
+            f"command: expected a command such as sr.Acknowledge, got {got}", field="command"
         )
 
 

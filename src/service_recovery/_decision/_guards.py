@@ -8,6 +8,7 @@ can switch them off (a policy can only add reasons of its own).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .._model._case import Case
@@ -36,7 +37,7 @@ from .._model._commands import (
     Withdraw,
 )
 from .._model._stages import Stage
-from .._model._values import Actor, Money, Role, instant
+from .._model._values import Actor, FollowUpOutcome, Money, Role, instant
 from .._rulebook._guard_types import Guard
 from .._rulebook._practice import (
     authority_of,
@@ -284,6 +285,84 @@ def _recorded_by_tick(policy: RecoveryPolicy, case: Case, command: object) -> st
     )
 
 
+# -- the shortcuts: rules that keep each step honest -------------------------------
+
+
+def _follow_ups_spaced(policy: RecoveryPolicy, case: Case, command: FollowUp) -> str | None:
+    """Refuse an unanswered attempt too soon after the last: three in a minute are one."""
+    if command.outcome is not FollowUpOutcome.NO_ANSWER or not case.follow_up_attempts:
+        return None
+    interval = policy.follow_up_interval
+    last = _last_follow_up(case)
+    if last is None or instant(command.at) - instant(last) >= interval:
+        return None
+    return (
+        f"The last follow-up attempt went unanswered at {last.isoformat()}: try again after "
+        f"{describe_duration(interval)}, so each attempt gives the customer a real chance "
+        "to answer"
+    )
+
+
+def _last_follow_up(case: Case) -> datetime | None:
+    # Attempts are counted since the last resolution: the latest follow-up is the last one.
+    for earlier in reversed(case.history.commands):
+        if isinstance(earlier, FollowUp):
+            return earlier.at
+    return None
+
+
+def _summary_current(policy: RecoveryPolicy, case: Case, command: object) -> str | None:
+    """Refuse to finish venting on a summary the customer has added to since confirming it."""
+    if not case.summary_confirmed:
+        return None  # the contract guard "summary confirmed" says what to do
+    for earlier in reversed(case.history.commands):
+        if isinstance(earlier, ReflectBack):
+            return None  # the latest reflect-back came after anything heard
+        if isinstance(earlier, Listen):
+            return (
+                "The customer said more after confirming your summary: reflect back what "
+                "you heard now and have them confirm it before finishing venting"
+            )
+    return None
+
+
+def _plan_on_time(policy: RecoveryPolicy, case: Case, command: AcceptSolution | None) -> str | None:
+    """Refuse to accept a plan whose promise would be broken the moment it is made.
+
+    Without a command (for ``allowed``) the plan is judged at the earliest time
+    a command may be dated: an action due before then is late for any command.
+    """
+    proposal = case.proposal
+    if proposal is None:
+        return None
+    now = instant(case.last_at - policy.clock_skew if command is None else command.at)
+    late = [
+        f"#{index} ({action.description}) was due {action.due.isoformat()}"
+        for index, action in enumerate(proposal.actions)
+        if instant(action.due) < now
+    ]
+    if not late:
+        return None
+    return (
+        "The plan on the table is already late: " + "; ".join(late) + ". Decline it and "
+        "propose again with dates the customer can count on"
+    )
+
+
+SHORTCUT_GUARDS: tuple[Guard, ...] = (
+    Guard("follow-ups spaced", _follow_ups_spaced, commands=(FollowUp,)),
+    Guard("plan on time", _plan_on_time, commands=(AcceptSolution,), needs_command=False),
+    Guard(
+        "summary current",
+        _summary_current,
+        commands=(FinishVenting,),
+        needs_command=False,
+    ),
+)
+"""Step guards that close the shortcuts a hurried agent would take; under every policy,
+with the policy's own settings (docs/reference/guards.md)."""
+
+
 WHILE_RUNNING: tuple[type[Command], ...] = (
     Acknowledge,
     Listen,
@@ -362,7 +441,13 @@ STEP_GUARDS: tuple[Guard, ...] = (
         needs_command=False,
     ),
     Guard("waiting", check_waiting, commands=(Resume,), needs_command=False),
-    Guard("broken promises owned", check_broken_promises_owned, commands=(CompleteAction,)),
+    Guard(
+        "broken promises owned",
+        check_broken_promises_owned,
+        commands=(CompleteAction,),
+        needs_command=False,
+    ),
     Guard("recorded by tick", _recorded_by_tick, commands=(RecordBreach,), needs_command=False),
+    *SHORTCUT_GUARDS,
 )
 """Guards that keep each step's data meaningful; also run under every policy."""

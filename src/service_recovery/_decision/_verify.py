@@ -34,6 +34,7 @@ from .._model._commands import (
     Command,
     CompleteAction,
     Escalate,
+    FollowUp,
     IdentifyCause,
     Open,
     ProposeSolution,
@@ -50,6 +51,7 @@ from .._model._values import (
     Compensation,
     CompensationKind,
     Customer,
+    FollowUpOutcome,
     Money,
     Role,
     Severity,
@@ -278,6 +280,34 @@ def _reopens(scene: Scene, kind: type[Reopen]) -> Variants:
     )
 
 
+def _follow_ups(scene: Scene, kind: type[FollowUp]) -> Variants:
+    """A follow-up of each outcome; an unanswered one no sooner than the policy allows again.
+
+    Attempts are spaced by the policy's ``follow_up_interval``: one dated a tick
+    after the last would be refused, and the close after every attempt went
+    unanswered would never be explored.
+    """
+    case = scene.case
+    retry = scene.at
+    if case.follow_up_attempts:
+        last = next(c.at for c in reversed(case.history.commands) if isinstance(c, FollowUp))
+        retry = max(retry, last + scene.policy.follow_up_interval)
+    for label, built in _generic_follow_up(kind)(scene, kind):
+        unanswered = isinstance(built, FollowUp) and built.outcome is FollowUpOutcome.NO_ANSWER
+        yield label, attrs.evolve(built, at=retry) if unanswered else built
+
+
+def _generic_follow_up(kind: type[FollowUp]) -> PayloadBuilder:
+    found = _GENERIC_FOLLOW_UPS.get(kind)
+    if found is None:
+        found = _GENERIC_FOLLOW_UPS[kind] = _generic(kind)
+    return found
+
+
+_GENERIC_FOLLOW_UPS: dict[type[Command], PayloadBuilder] = {}
+"""The field-type builder of each follow-up type, worked out once: scenes are many."""
+
+
 _READ_ONLY_THE_TIME = frozenset({_proposals, _escalations, _approvals, _causes, _withdrawals})
 """The builders whose commands depend on the scene's moment alone, not on its case."""
 
@@ -290,6 +320,7 @@ PAYLOADS: dict[type[Command], PayloadBuilder] = {
     Withdraw: _withdrawals,
     IdentifyCause: _causes,
     Reopen: _reopens,
+    FollowUp: _follow_ups,
 }
 """Payload builders for the commands whose details change what guards say; a
 subclass is built by its base's entry unless it adds a field that must be given.

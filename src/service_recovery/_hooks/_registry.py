@@ -63,6 +63,38 @@ class HookSet:
             case HookPoint.BREACH:
                 return attrs.evolve(self, breach=self.breach + entry)
 
+    def without(self, hook: object) -> HookSet:
+        """A copy with every attachment of *hook* (or of a hook equal to it) taken away."""
+        return HookSet(
+            before=_without(self.before, hook),
+            exit=_without(self.exit, hook),
+            enter=_without(self.enter, hook),
+            after=_without(self.after, hook),
+            any=tuple([attached for attached in self.any if not _same(attached, hook)]),
+            breach=_without(self.breach, hook),
+        )
+
+    def __bool__(self) -> bool:
+        return any((self.before, self.exit, self.enter, self.after, self.any, self.breach))
+
+
+def _without(attached: Attached, hook: object) -> Attached:
+    return tuple([entry for entry in attached if not _same(entry[1], hook)])
+
+
+def _same(attached: object, hook: object) -> bool:
+    """Whether *attached* is *hook*: the same object, or an equal one.
+
+    Equal counts because a bound method read again is a new object equal to
+    the first; a hook whose ``==`` fails is only ever itself.
+    """
+    if attached is hook:
+        return True
+    try:
+        return bool(attached == hook)
+    except Exception:
+        return False
+
 
 _EMPTY = HookSet()
 
@@ -82,12 +114,17 @@ class Hooks:
     ...     print("Thank you,", ctx.case_after.customer.name)
 
     Hooks are synchronous: an ``async def`` hook is refused when attached.
+    :meth:`remove` detaches a hook again:
+
+    >>> workflow.hooks.remove(thank_customer)
+    >>> bool(workflow.hooks)
+    False
     """
 
     __slots__ = ("_attached", "_current", "_lock")
 
     def __init__(self) -> None:
-        # Hooks are only ever added: a flag answers "any hook?" on every apply.
+        # A flag answers "any hook?" on every apply; attaching and removing keep it true.
         self._attached = False
         self._current = _EMPTY
         self._lock = threading.Lock()
@@ -129,6 +166,27 @@ class Hooks:
     def on_command(self, hook: H) -> H:
         """Run last after every accepted command, whatever it was (an audit log, say)."""
         return self._register(HookPoint.ANY, None)(hook)
+
+    def remove(self, hook: Callable[..., object]) -> None:
+        """Detach *hook* from every point it is attached at.
+
+        A dispatch already running keeps the hooks it started with, so a hook
+        removed meanwhile (by a hook, say) still runs in that dispatch and
+        never after, as an attached one waits for the next command.
+
+        Raises:
+            InvalidValue: *hook* is not attached to this workflow; nothing changes.
+        """
+        with self._lock:
+            current = self._current
+            remaining = current.without(hook)
+            if remaining == current:
+                raise InvalidValue(
+                    f"hook {describe_callable(hook)} is not attached to this workflow",
+                    field="hook",
+                )
+            self._current = remaining
+            self._attached = bool(remaining)
 
     def snapshot(self) -> HookSet:
         """The hooks attached now; later attachments do not change it."""

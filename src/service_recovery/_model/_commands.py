@@ -28,6 +28,9 @@ from ._values import (
     require_aware,
     require_text,
     require_type,
+    to_channel,
+    to_outcome,
+    to_severity,
 )
 
 
@@ -96,8 +99,8 @@ class Open(Command):
 
     case_id: str = attrs.field(validator=require_text)
     customer: Customer = attrs.field(validator=require_type(Customer))
-    channel: Channel = attrs.field(validator=require_type(Channel))
-    severity: Severity = attrs.field(validator=require_type(Severity))
+    channel: Channel = attrs.field(converter=to_channel)
+    severity: Severity = attrs.field(converter=to_severity)
     summary: str = attrs.field(validator=require_text)
     policy: str | None = attrs.field(default=None, validator=_optional_id)
     """The identity of the policy the case runs under (``Workflow.policy_identity``);
@@ -255,7 +258,7 @@ class FollowUp(Command):
 
     title: ClassVar[str] = "Follow up"
 
-    outcome: FollowUpOutcome = attrs.field(validator=require_type(FollowUpOutcome))
+    outcome: FollowUpOutcome = attrs.field(converter=to_outcome)
     note: str = attrs.field(default="", validator=require_type(str))
 
 

@@ -6,7 +6,7 @@ import enum
 import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -30,6 +30,7 @@ class Channel(enum.Enum):
     CHAT = "chat"
     SOCIAL = "social"
     IN_PERSON = "in_person"
+    WEB_FORM = "web_form"
 
 
 class Severity(enum.Enum):
@@ -85,6 +86,60 @@ class CompensationKind(enum.Enum):
     REFUND = "refund"
     UPGRADE = "upgrade"
     COMPLIMENTARY_SERVICE = "complimentary_service"
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def enum_member(kind: type[E], field: str, value: object) -> E:
+    """The member of *kind* that *value* is or names by its value (``"credit"``).
+
+    The value is the form people write and snapshots store; a member's name
+    (``"CREDIT"``) or anything else is refused.
+
+    Raises:
+        InvalidValue: *value* is neither a member of *kind* nor one's value,
+            listing every valid value.
+    """
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, str):
+        for member in kind:
+            if member.value == value:
+                return member
+    choices = ", ".join(repr(member.value) for member in kind)
+    raise InvalidValue(
+        f"{field}: expected a {kind.__name__} or one of {choices}, got {value!r}", field=field
+    )
+
+
+def to_role(value: Role | str) -> Role:
+    """Attrs converter: a :class:`Role`, or its value (``"agent"``)."""
+    return enum_member(Role, "role", value)
+
+
+def to_channel(value: Channel | str) -> Channel:
+    """Attrs converter: a :class:`Channel`, or its value (``"email"``)."""
+    return enum_member(Channel, "channel", value)
+
+
+def to_severity(value: Severity | str) -> Severity:
+    """Attrs converter: a :class:`Severity`, or its value (``"major"``)."""
+    return enum_member(Severity, "severity", value)
+
+
+def to_outcome(value: FollowUpOutcome | str) -> FollowUpOutcome:
+    """Attrs converter: a :class:`FollowUpOutcome`, or its value (``"no_answer"``)."""
+    return enum_member(FollowUpOutcome, "outcome", value)
+
+
+def to_compensation_kind(value: CompensationKind | str) -> CompensationKind:
+    """Attrs converter: a :class:`CompensationKind`, or its value (``"credit"``)."""
+    return enum_member(CompensationKind, "kind", value)
+
+
+def _words(member: enum.Enum) -> str:
+    return str(member.value).replace("_", " ")
 
 
 def instant(moment: datetime) -> datetime:
@@ -223,18 +278,30 @@ class Actor:
 
     >>> Actor("ana", Role.AGENT)
     Actor(id='ana', role=<Role.AGENT: 'agent'>)
+    >>> print(Actor("ana", "agent"))
+    ana (agent)
     """
 
     id: str = attrs.field(validator=require_text)
-    role: Role = attrs.field(validator=require_type(Role))
+    role: Role = attrs.field(converter=to_role)
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.role.value})"
 
 
 @attrs.frozen
 class Customer:
-    """The person who complained."""
+    """The person who complained.
+
+    >>> print(Customer("c-1", "Dana"), Customer("c-2"), sep="; ")
+    Dana (c-1); c-2
+    """
 
     id: str = attrs.field(validator=require_text)
     name: str = attrs.field(default="", validator=require_type(str))
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})" if self.name else self.id
 
 
 @attrs.frozen
@@ -249,13 +316,29 @@ class Action:
     description: str = attrs.field(validator=require_text)
     due: datetime = attrs.field(validator=require_aware)
 
+    def __str__(self) -> str:
+        return f"{self.description}, due {self.due.isoformat()}"
+
 
 @attrs.frozen
 class Compensation:
-    """What the customer gets for the trouble, on top of putting it right."""
+    """What the customer gets for the trouble, on top of putting it right.
 
-    kind: CompensationKind = attrs.field(validator=require_type(CompensationKind))
+    The kind is a :class:`CompensationKind` or its value, as people write it:
+
+    >>> print(Compensation("refund", Money(45, "EUR")))
+    refund of 45 EUR
+    >>> print(Compensation(CompensationKind.APOLOGY_ONLY, Money(0, "EUR")))
+    apology only
+    """
+
+    kind: CompensationKind = attrs.field(converter=to_compensation_kind)
     amount: Money = attrs.field(validator=require_type(Money))
+
+    def __str__(self) -> str:
+        if self.amount.amount == 0:
+            return _words(self.kind)
+        return f"{_words(self.kind)} of {self.amount}"
 
 
 SYSTEM = Actor("system", Role.SYSTEM)

@@ -82,6 +82,9 @@ class RecoveryPolicy:
         graph: the stage graph (which command leads where).
         follow_up_attempts: unanswered follow-ups after which a case may close
             without the customer's word; at least 2.
+        follow_up_interval: how long after an unanswered follow-up the next
+            attempt may be made (a day by default): attempts in the same
+            minute are one attempt, not several. ``timedelta(0)`` spaces nothing.
         reopen_window: how long after closing a customer may reopen the case.
         authority: the compensation each role may grant without approval.
         compensation: the compensation ladder: what fits each severity.
@@ -103,6 +106,7 @@ class RecoveryPolicy:
     name: str = "default"
     graph: StageGraph = DEFAULT_GRAPH
     follow_up_attempts: int = 3
+    follow_up_interval: timedelta = timedelta(days=1)
     reopen_window: timedelta = timedelta(days=30)
     authority: Mapping[Role, Money] = attrs.field(
         default=DEFAULT_AUTHORITY, converter=_frozen_mapping
@@ -311,6 +315,9 @@ def policy_problems(policy: RecoveryPolicy) -> list[str]:
             f"follow_up_attempts: expected a whole number >= {MIN_FOLLOW_UP_ATTEMPTS} "
             f"(one unanswered call is never enough), got {attempts!r}"
         )
+    interval = policy.follow_up_interval
+    if not isinstance(interval, timedelta) or interval < timedelta(0):
+        problems.append(f"follow_up_interval: expected a timedelta >= 0, got {interval!r}")
     window = policy.reopen_window
     if not isinstance(window, timedelta) or window < timedelta(0):
         problems.append(f"reopen_window: expected a timedelta >= 0, got {window!r}")

@@ -26,6 +26,7 @@ FIRST_RESPONSE_TARGETS: Mapping[Channel, timedelta] = MappingProxyType(
         Channel.CHAT: timedelta(minutes=5),
         Channel.SOCIAL: timedelta(hours=1),
         Channel.EMAIL: timedelta(hours=24),
+        Channel.WEB_FORM: timedelta(hours=24),
     }
 )
 """Default first-response targets per channel, and where they come from.
@@ -38,6 +39,9 @@ FIRST_RESPONSE_TARGETS: Mapping[Channel, timedelta] = MappingProxyType(
   conversation (the target covers a call-back or a colleague taking over).
 - email: 24 hours. Email complainants expect a reply within a (business)
   day; set 8 hours with a 09:00-17:00 calendar for "one working day".
+- web form: 24 hours, as email. A form on the host's site is written and
+  sent like an email, and its answer comes back by email; nobody is waiting
+  on the page.
 """
 
 

@@ -153,17 +153,21 @@ def broken_promises(case: Case, now: datetime) -> tuple[Promise, ...]:
 
 
 def check_broken_promises_owned(
-    policy: RecoveryPolicy, case: Case, command: CompleteAction
+    policy: RecoveryPolicy, case: Case, command: CompleteAction | None
 ) -> str | None:
     """Guard: before carrying on with the plan, the customer has heard about broken promises.
 
     A promise counts as owned once an update went out after its due date; a
     :class:`Reschedule` gives it a new date, which the customer is told.
+    Without a command (for ``allowed``) the case is judged at the earliest
+    time a command may be dated: a promise broken by then stays broken for
+    any command, so the button is off until an update goes out.
     """
     plan = case.plan
     if plan is None or not case.open_actions:
         return None
-    now, actions = command.at, plan.actions
+    now = case.last_at - policy.clock_skew if command is None else command.at
+    actions = plan.actions
     broken = [index for index in case.open_actions if after(now, actions[index].due)]
     if not broken:  # the usual case, decided without reading the history
         return None
