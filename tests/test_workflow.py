@@ -521,6 +521,11 @@ def witnesses(case: sr.Case, kind: type[sr.Command]) -> Iterable[sr.Command]:
             sr.Reopen: [{"reason": "it broke again"}],
             sr.AwaitCustomer: [{"reason": "a photo of the label"}],
             sr.AwaitThirdParty: [{"reason": "the courier's answer"}],
+            sr.Reschedule: [
+                {"index": index, "due": at + timedelta(days=3), "reason": "Ships Monday"}
+                for index in open_actions
+            ],
+            sr.Withdraw: [{"reason": "spam"}, {"reason": "duplicate", "duplicate_of": "case-0"}],
         }
         for fields in options.get(kind, [{}]):
             for by in (AGENT, SUPERVISOR, MANAGER, sr.SYSTEM):
