@@ -136,32 +136,27 @@ def _proposal_on_table(policy: RecoveryPolicy, case: Case, command: object) -> s
     return "No solution is on the table: propose one first"
 
 
-def _action_open(policy: RecoveryPolicy, case: Case, command: CompleteAction) -> str | None:
+def _open_promise(case: Case, index: int, verb: str, kept: str) -> str | None:
+    """Why promised action *index* of *case*'s plan cannot be *verb*-ed (``None``: it can)."""
     count = len(case.plan.actions) if case.plan is not None else 0
     if count == 0:
-        return "There is no accepted plan with promised actions to complete"
-    if not 0 <= command.index < count:
+        return f"There is no accepted plan with promised actions to {verb}"
+    if not 0 <= index < count:
         return (
-            f"There is no promised action #{command.index}: the plan has {count} "
+            f"There is no promised action #{index}: the plan has {count} "
             f"action(s), numbered 0 to {count - 1}"
         )
-    if command.index not in case.open_actions:
-        return f"Promised action #{command.index} is already completed"
+    if index not in case.open_actions:
+        return f"Promised action #{index} is already {kept}"
     return None
+
+
+def _action_open(policy: RecoveryPolicy, case: Case, command: CompleteAction) -> str | None:
+    return _open_promise(case, command.index, "complete", "completed")
 
 
 def _promise_to_reschedule(policy: RecoveryPolicy, case: Case, command: Reschedule) -> str | None:
-    count = len(case.plan.actions) if case.plan is not None else 0
-    if count == 0:
-        return "There is no accepted plan with promised actions to reschedule"
-    if not 0 <= command.index < count:
-        return (
-            f"There is no promised action #{command.index}: the plan has {count} "
-            f"action(s), numbered 0 to {count - 1}"
-        )
-    if command.index not in case.open_actions:
-        return f"Promised action #{command.index} is already done: a kept promise keeps its date"
-    return None
+    return _open_promise(case, command.index, "reschedule", "done: a kept promise keeps its date")
 
 
 def _new_date_ahead(policy: RecoveryPolicy, case: Case, command: Reschedule) -> str | None:
