@@ -168,16 +168,20 @@ def first_response_target_of(policy: RecoveryPolicy, case: Case) -> timedelta:
     return target
 
 
+def _optional(policy: RecoveryPolicy, method: str, value: object, kind: type[_T]) -> _T | None:
+    """*value*, what *method* returned, if it is a *kind* or ``None``; else InvalidPolicy."""
+    if value is not None and not isinstance(value, kind):
+        raise _returned(policy, method, value, f"a {kind.__name__} or None")
+    return value
+
+
 def playbook_of(policy: RecoveryPolicy, case: Case) -> Playbook | None:
     """The playbook for *case*'s cause (the policy's ``playbook_for``), or ``None``.
 
     Raises:
         InvalidPolicy: the override returned something other than a Playbook or None.
     """
-    playbook = policy.playbook_for(case)
-    if playbook is not None and not isinstance(playbook, Playbook):
-        raise _returned(policy, "playbook_for", playbook, "a Playbook or None")
-    return playbook
+    return _optional(policy, "playbook_for", policy.playbook_for(case), Playbook)
 
 
 def requirements_of(policy: RecoveryPolicy, case: Case) -> tuple[Requirement, ...]:
@@ -205,10 +209,9 @@ def suggested_compensation_of(policy: RecoveryPolicy, case: Case) -> Compensatio
     Raises:
         InvalidPolicy: the override returned something other than a Compensation or None.
     """
-    offer = policy.suggested_compensation(case)
-    if offer is not None and not isinstance(offer, Compensation):
-        raise _returned(policy, "suggested_compensation", offer, "a Compensation or None")
-    return offer
+    return _optional(
+        policy, "suggested_compensation", policy.suggested_compensation(case), Compensation
+    )
 
 
 def guards_of(policy: RecoveryPolicy) -> tuple[Guard, ...]:

@@ -28,7 +28,7 @@ from .._model._commands import (
 from .._model._kinds import DeadlineKind
 from .._model._stages import Stage
 from .._model._values import Channel, FollowUpOutcome, Severity
-from .._time._clock import resolve_now
+from .._time._clock import aware, resolve_now
 from .._time._deadlines import Timer, read_timers
 from .._workflow import Workflow
 
@@ -168,10 +168,10 @@ def report(
             an item that is not a case).
     """
     workflow = workflow or Workflow()
-    now = resolve_now(_aware(as_of, "as_of") if as_of is not None else None, workflow.clock)
+    now = resolve_now(aware("as_of", as_of) if as_of is not None else None, workflow.clock)
     keep = _Filter(
-        since=_aware(since, "since") if since is not None else None,
-        until=_aware(until, "until") if until is not None else None,
+        since=aware("since", since) if since is not None else None,
+        until=aware("until", until) if until is not None else None,
         channel=channel,
         severity=severity,
         cause=cause,
@@ -182,14 +182,6 @@ def report(
         if keep(case):
             tally.add(case)
     return tally.report()
-
-
-def _aware(moment: object, name: str) -> datetime:
-    if not isinstance(moment, datetime) or moment.utcoffset() is None:
-        raise InvalidValue(
-            f"{name}: expected a timezone-aware datetime, got {moment!r}", field=name
-        )
-    return moment
 
 
 def _cases_of(cases: Iterable[Case] | Store) -> Iterable[Case]:
