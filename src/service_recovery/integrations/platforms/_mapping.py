@@ -367,4 +367,4 @@ class StatusMap:
 
 def _reopened(case: Case) -> bool:
     """Whether *case* was reopened and works again since (not yet resolved)."""
-    return any(isinstance(command, Reopen) for command in case.history.commands)
+    return case.reopen_count > 0
