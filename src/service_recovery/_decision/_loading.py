@@ -33,7 +33,7 @@ import attrs
 from .._errors import InvalidHistory
 from .._model._case import Case, fold_prefixes
 from .._model._commands import Command
-from .._model._history import History, stage_of_code, steps_of
+from .._model._history import History, shape_of, stage_of_code, steps_of
 from .._rulebook._guard_types import MIN_FOLLOW_UP_ATTEMPTS, Guard
 from .._rulebook._policy import RecoveryPolicy
 from ._guards import CONTRACT_GUARDS
@@ -89,13 +89,15 @@ class StepChecks(dict[tuple[int, type[Command], int], StepCheck | None]):
 
     Keyed as :func:`steps_of` gives a history's steps (stages by their codes).
     ``None`` for the usual step: on the graph, judged by no guard, chosen by no route.
+    It also keeps each history shape's :class:`LoadPlan` (see :meth:`plan`).
     """
 
-    __slots__ = ("judge",)
+    __slots__ = ("judge", "plans")
 
     def __init__(self, judge: Judge | None) -> None:
         super().__init__()
         self.judge = judge
+        self.plans: dict[tuple[bytes, tuple[type[Command], ...], bool], LoadPlan] = {}
 
     def __missing__(self, step: tuple[int, type[Command], int]) -> StepCheck | None:
         source, dest = stage_of_code(step[0]), stage_of_code(step[2])
@@ -109,6 +111,77 @@ class StepChecks(dict[tuple[int, type[Command], int], StepCheck | None]):
         checked = self[step] = found if guards or routed or not on_graph else None
         return checked
 
+    def plan(self, history: History, *, fold_all: bool) -> LoadPlan:
+        """What loading *history* asks, read from its shape: worked out once per shape."""
+        key = (*shape_of(history), fold_all)
+        plan = self.plans.get(key)
+        if plan is None:
+            if len(self.plans) >= _MOST_PLANS:  # a bound, not a cache policy: shapes repeat
+                self.plans.clear()
+            plan = self.plans[key] = self._new_plan(history, fold_all=fold_all)
+        return plan
+
+    def _new_plan(self, history: History, *, fold_all: bool) -> LoadPlan:
+        judge = self.judge
+        problems: list[tuple[int, str]] = []
+        first = history[0]
+        if judge is not None and first.stage is not judge.engine.graph.initial:
+            initial = judge.engine.graph.initial.value
+            problems.append(
+                (0, f"history[0]: a case opens at '{initial}', not '{first.stage.value}'")
+            )
+        checks = list(map(self.__getitem__, steps_of(history)))
+        opening = _CASE_ONLY.on(type(first.command), first.stage)
+        positions = list(compress(count(1), checks))
+        if opening:
+            positions.insert(0, 0)
+        judged: list[tuple[int, StepCheck]] = []
+        for position in positions:
+            check = checks[position - 1] if position else StepCheck(opening, False, False, True)
+            assert check is not None  # compress kept only the steps with a check
+            if not check.on_graph:
+                assert judge is not None  # every step is on the graph when none is checked
+                kind, source, dest = (
+                    type(history.commands[position]),
+                    history[position - 1].stage,
+                    history[position].stage,
+                )
+                problems.append(
+                    (
+                        position,
+                        f"history[{position}]: {kind.__name__} does not lead from "
+                        f"'{source.value}' to '{dest.value}' under the {judge.policy.name} policy",
+                    )
+                )
+            if check.guards or check.routed:
+                judged.append((position, check))
+        # The Open event is judged on the case it makes: there is none before it.
+        lengths = [position or 1 for position, _ in judged]
+        # A guard of the contract reads the case's fields alone, as does a route that says so:
+        # the facts serve them, no case is built. Any other route gets a case.
+        facts_only = {position or 1 for position, check in judged if not check.needs_case}
+        if fold_all:
+            lengths.append(len(history))
+            facts_only.discard(len(history))
+        return LoadPlan(tuple(problems), tuple(judged), tuple(lengths), frozenset(facts_only))
+
+
+@attrs.frozen
+class LoadPlan:
+    """What loading one shape of history asks: found from its steps, read for each history."""
+
+    problems: tuple[tuple[int, str], ...]
+    """What the steps alone break (the first stage, steps off the graph), by position."""
+    judged: tuple[tuple[int, StepCheck], ...]
+    """Each event a guard or a route judges, by position, with what judges it."""
+    lengths: tuple[int, ...]
+    """The prefixes to fold: the case each judged event found (and the whole, if asked)."""
+    facts_only: frozenset[int]
+    """The prefixes read as facts: no case is built for them."""
+
+
+_MOST_PLANS = 4096
+"""How many history shapes one judge keeps plans for."""
 
 _CONTRACT_ONLY = StepChecks(None)
 _CHECKS_OF: weakref.WeakKeyDictionary[Judge, StepChecks] = weakref.WeakKeyDictionary()
@@ -127,54 +200,13 @@ def step_checks(judge: Judge | None) -> StepChecks:
 def _checked(
     history: History, judge: Judge | None, *, fold_all: bool
 ) -> tuple[list[str], Case | None]:
+    plan = step_checks(judge).plan(history, fold_all=fold_all)
+    found = list(plan.problems)
     commands = history.commands
-    found: list[tuple[int, str]] = []
-    first = history[0]
-    if judge is not None and first.stage is not judge.engine.graph.initial:
-        initial = judge.engine.graph.initial.value
-        found.append((0, f"history[0]: a case opens at '{initial}', not '{first.stage.value}'"))
-    # One lookup per event: the step from the stage before it, by its command, to its stage.
-    checks = list(map(step_checks(judge).__getitem__, steps_of(history)))
-    opening = _CASE_ONLY.on(type(first.command), first.stage)
-    positions = list(compress(count(1), checks))
-    if opening:
-        positions.insert(0, 0)
-    judged: list[tuple[int, StepCheck]] = []
-    for position in positions:
-        check = checks[position - 1] if position else StepCheck(opening, False, False, True)
-        assert check is not None  # compress kept only the steps with a check
-        if not check.on_graph:
-            assert judge is not None  # every step is on the graph when none is checked
-            kind, source, dest = (
-                type(commands[position]),
-                history[position - 1].stage,
-                history[position].stage,
-            )
-            found.append(
-                (
-                    position,
-                    f"history[{position}]: {kind.__name__} does not lead from "
-                    f"'{source.value}' to '{dest.value}' under the {judge.policy.name} policy",
-                )
-            )
-        if check.guards or check.routed:
-            judged.append((position, check))
-    # The Open event is judged on the case it makes: there is none before it.
-    lengths = [position or 1 for position, _ in judged]
-    # A guard of the contract reads the case's fields alone, as does a route that says so:
-    # the facts serve them, no case is built. Any other route gets a case.
-    facts_only = {position or 1 for position, check in judged if not check.needs_case}
-    if fold_all:
-        facts_only.discard(len(history))
     # Read as cases: a guard or route given facts reads only fields, which facts hold.
-    cases = cast(
-        Iterator[Case],
-        fold_prefixes(
-            history, [*lengths, len(history)] if fold_all else lengths, as_facts=facts_only
-        ),
-    )
+    cases = cast(Iterator[Case], fold_prefixes(history, plan.lengths, as_facts=plan.facts_only))
     policy = _FLOOR
-    for (position, check), case in zip(judged, cases, strict=False):  # the whole case comes last
+    for (position, check), case in zip(plan.judged, cases, strict=False):  # the whole comes last
         command = commands[position]
         for guard in check.guards:
             message = guard.check(policy, case, command)
@@ -201,7 +233,8 @@ def _checked(
                     )
                 )
     whole = next(cases, None) if fold_all else None
-    found.sort(key=_position)  # stable: each position's problems keep their order
+    if found:
+        found.sort(key=_position)  # stable: each position's problems keep their order
     return [text for _, text in found], whole
 
 

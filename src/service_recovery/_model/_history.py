@@ -180,6 +180,16 @@ def steps_of(history: History) -> Iterator[tuple[int, type[Command], int]]:
     return zip(codes, map(type, history._commands[1:]), codes[1:], strict=False)
 
 
+def shape_of(history: History) -> tuple[bytes, tuple[type[Command], ...]]:
+    """What *history*'s steps are made of, as a key: its stage codes and its command types.
+
+    Two histories of one shape take the same steps (:func:`steps_of` gives them
+    the same answers), so what a check works out from the steps alone can be
+    kept once per shape.
+    """
+    return history._stages, tuple(map(type, history._commands))
+
+
 def stage_of_code(code: int) -> Stage:
     """The stage a history holds as *code* (as :func:`steps_of` gives it)."""
     return _STAGES[code]
