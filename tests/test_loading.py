@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -91,6 +92,23 @@ class TestTheContractAlways:
             f"history[{position}]: FinishVenting breaks the contract (summary confirmed): "
             f"{NOT_CONFIRMED}",
         ) == refusal(load, events)
+
+    def test_histories_of_one_shape_are_each_judged_on_their_own_facts(self) -> None:
+        """What is kept per shape of history is its steps, never a verdict on its facts."""
+        good = events_of(walk_to(S.UNDERSTOOD, WORKFLOW))
+        bad = [
+            sr.Event(attrs.evolve(event.command, confirmed=False), event.stage)
+            if isinstance(event.command, sr.ReflectBack)
+            else event
+            for event in good
+        ]
+        position = len(bad) - 1
+        for _ in range(2):  # the second round reads the plans the first one made
+            assert WORKFLOW.replay(good) == walk_to(S.UNDERSTOOD, WORKFLOW)
+            assert (
+                f"history[{position}]: FinishVenting breaks the contract (summary confirmed): "
+                f"{NOT_CONFIRMED}",
+            ) == refusal(WORKFLOW.replay, bad)
 
     def test_an_open_at_closed(self) -> None:
         """Without a workflow the graph is unknown, but a case opened closed is closed unheard."""

@@ -148,7 +148,7 @@ class StatusMap:
             return found if found is not None else self.by_stage.get(Stage.CLOSED, self.active)
         if case.stage is Stage.REPORTED:
             return self.new
-        if self.reopened is not None and _reopened(case):
+        if self.reopened is not None and case.reopen_count > 0:  # works again since a reopen
             return self.reopened
         return self.active
 
@@ -363,8 +363,3 @@ class StatusMap:
                 f"{case.stage.label}: no solution was agreed and carried out yet"
             )
         raise StatusChangeRefused(self.platform, target, None, [Reason("platform", message)])
-
-
-def _reopened(case: Case) -> bool:
-    """Whether *case* was reopened and works again since (not yet resolved)."""
-    return case.reopen_count > 0
